@@ -1,0 +1,55 @@
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from accounts import services
+from accounts.schemas import (
+    ErrorOut,
+    RefreshIn,
+    RegisteredOut,
+    RegisterIn,
+    TokenIn,
+    TokensOut,
+    UserOut,
+)
+from backoffice.netaddr import client_ip
+
+router = Router(tags=["users"])
+
+
+@router.post(
+    "/register",
+    auth=None,
+    response={201: RegisteredOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+)
+def register(request: HttpRequest, payload: RegisterIn) -> Status:
+    user, tokens = services.user_register(
+        email=payload.email,
+        password=payload.password,
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+        ip=client_ip(request),
+    )
+    return Status(201, {"user": user, "tokens": tokens})
+
+
+@router.post("/token", auth=None, response={200: TokensOut, 401: ErrorOut, 429: ErrorOut})
+def token(request: HttpRequest, payload: TokenIn) -> services.TokenPair:
+    return services.token_obtain(
+        email=payload.email, password=payload.password, ip=client_ip(request)
+    )
+
+
+@router.post("/token/refresh", auth=None, response={200: TokensOut, 401: ErrorOut})
+def token_refresh(request: HttpRequest, payload: RefreshIn) -> services.TokenPair:
+    return services.token_refresh(refresh_token=payload.refresh_token)
+
+
+@router.get("/me", response={200: UserOut, 401: ErrorOut})
+def me(request: HttpRequest) -> object:
+    return request.auth
+
+
+@router.delete("/me", response={204: None, 401: ErrorOut})
+def me_delete(request: HttpRequest) -> Status:
+    services.user_erase(user=request.auth)
+    return Status(204, None)

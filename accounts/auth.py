@@ -1,0 +1,84 @@
+"""JWT access and refresh tokens (PyJWT, HS256) and the bearer authentication of the API."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from django.conf import settings
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from accounts.models import User
+
+ALGORITHM = "HS256"
+ACCESS = "access"
+REFRESH = "refresh"
+
+
+@dataclass(frozen=True)
+class Claims:
+    user_id: uuid.UUID
+    jti: uuid.UUID
+    issued_at: datetime
+    expires_at: datetime
+
+
+def encode(*, user: User, kind: str, lifetime: timedelta, now: datetime) -> tuple[str, Claims]:
+    """Sign a token of one kind for the user."""
+    claims = Claims(user_id=user.pk, jti=uuid.uuid4(), issued_at=now, expires_at=now + lifetime)
+    payload = {
+        "sub": str(user.pk),
+        # Fractional seconds (RFC 7519 NumericDate allows them) so revocation is exact.
+        "iat": now.timestamp(),
+        "exp": int(claims.expires_at.timestamp()),
+        "jti": str(claims.jti),
+        "type": kind,
+    }
+    return jwt.encode(payload, settings.JWT_SIGNING_KEY, algorithm=ALGORITHM), claims
+
+
+def decode(token: str, *, kind: str) -> Claims | None:
+    """Return the claims of a valid token of the given kind, or None for anything else."""
+    try:
+        # An explicit algorithm list: "none" and every other algorithm are refused.
+        payload = jwt.decode(
+            token,
+            settings.JWT_SIGNING_KEY,
+            algorithms=[ALGORITHM],
+            options={"require": ["sub", "iat", "exp", "jti", "type"]},
+        )
+        if payload["type"] != kind:
+            return None
+        return Claims(
+            user_id=uuid.UUID(str(payload["sub"])),
+            jti=uuid.UUID(str(payload["jti"])),
+            issued_at=datetime.fromtimestamp(float(payload["iat"]), tz=UTC),
+            expires_at=datetime.fromtimestamp(float(payload["exp"]), tz=UTC),
+        )
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return None
+
+
+def user_for(claims: Claims) -> User | None:
+    """The active user a token speaks for, unless the token was revoked since it was issued."""
+    user = User.objects.filter(pk=claims.user_id, is_active=True, erased_at__isnull=True).first()
+    if user is None or is_revoked(user, claims):
+        return None
+    return user
+
+
+def is_revoked(user: User, claims: Claims) -> bool:
+    """A token issued at or before the user's last revocation is dead."""
+    return user.tokens_revoked_at is not None and claims.issued_at <= user.tokens_revoked_at
+
+
+class JWTAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        claims = decode(token, kind=ACCESS)
+        if claims is None:
+            return None
+        user = user_for(claims)
+        if user is not None:
+            request.user = user
+        return user

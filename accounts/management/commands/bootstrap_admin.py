@@ -1,0 +1,26 @@
+"""Create the first admin on a fresh install and print its credentials once."""
+
+import os
+import secrets
+
+from django.core.management.base import BaseCommand
+
+from accounts.models import User
+
+
+class Command(BaseCommand):
+    help = "Create an admin account the first time (ADMIN_EMAIL, default admin@example.com)."
+
+    def handle(self, *args: object, **options: object) -> None:
+        if User.objects.filter(is_superuser=True).exists():
+            return
+        email = os.environ.get("ADMIN_EMAIL", "admin@example.com")
+        password = os.environ.get("ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+        User.objects.create_superuser(email, password, first_name="Admin")
+        self.stdout.write(
+            self.style.SUCCESS(
+                "\n  First admin created (shown only this once):\n"
+                f"    email:    {email}\n    password: {password}\n"
+                "  Sign in at /admin/\n"
+            )
+        )

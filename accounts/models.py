@@ -1,0 +1,77 @@
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: object) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: object) -> "User":
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A player or a staff member; the email is the login."""
+
+    id = models.UUIDField("UUID", primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField("email", max_length=254, unique=True)
+    first_name = models.CharField("first name", max_length=150, blank=True)
+    last_name = models.CharField("last name", max_length=150, blank=True)
+    is_active = models.BooleanField("active", default=True)
+    is_staff = models.BooleanField("staff", default=False)
+    date_joined = models.DateTimeField("joined", default=timezone.now)
+    # Every token issued at or before this instant is dead (deactivation, erasure, reuse).
+    tokens_revoked_at = models.DateTimeField("tokens revoked at", null=True, blank=True)
+    erased_at = models.DateTimeField("erased at", null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = "player"
+        verbose_name_plural = "players"
+        ordering = ["-date_joined"]
+        indexes = [models.Index(fields=["last_name", "first_name"], name="user_name_idx")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def display_name(self) -> str:
+        """Public name of a winner: "First L." (never the email)."""
+        if self.erased_at:
+            return "Erased player"
+        initial = f" {self.last_name[:1]}." if self.last_name else ""
+        return f"{self.first_name}{initial}".strip() or "Anonymous"
+
+
+class RefreshToken(models.Model):
+    """One row per refresh token issued, so that each works exactly once (rotation)."""
+
+    jti = models.UUIDField("token id", primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
+    issued_at = models.DateTimeField("issued at")
+    expires_at = models.DateTimeField("expires at")
+    used_at = models.DateTimeField("used at", null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expires_at"], name="refresh_user_idx")]
+
+    def __str__(self) -> str:
+        return f"refresh token {self.jti}"

@@ -1,0 +1,52 @@
+from datetime import datetime
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import EmailStr, Field, model_validator
+
+
+class RegisterIn(Schema):
+    email: EmailStr = Field(max_length=254)
+    password: str = Field(min_length=1, max_length=128)
+    confirm_password: str = Field(min_length=1, max_length=128)
+    first_name: str = Field(max_length=150)
+    last_name: str = Field(max_length=150)
+
+    @model_validator(mode="after")
+    def passwords_match(self) -> "RegisterIn":
+        if self.password != self.confirm_password:
+            raise ValueError("password and confirm_password do not match")
+        return self
+
+
+class TokenIn(Schema):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=128)
+
+
+class RefreshIn(Schema):
+    refresh_token: str = Field(max_length=4096)
+
+
+class TokensOut(Schema):
+    access_token: str
+    refresh_token: str
+    token_type: str
+    expires_in: int
+
+
+class UserOut(Schema):
+    uuid: UUID = Field(validation_alias="id")
+    email: str
+    first_name: str
+    last_name: str
+    joined: datetime = Field(validation_alias="date_joined")
+
+
+class RegisteredOut(Schema):
+    user: UserOut
+    tokens: TokensOut
+
+
+class ErrorOut(Schema):
+    detail: str

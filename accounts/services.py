@@ -1,0 +1,137 @@
+"""Every write about accounts: registration, tokens, erasure and deactivation."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts import auth
+from accounts.models import RefreshToken, User
+from backoffice import ratelimit
+from backoffice.errors import ServiceError
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: str = "bearer"  # noqa: S105  (the OAuth token type, not a secret)
+
+
+def token_pair_issue(*, user: User) -> TokenPair:
+    """Sign a fresh access and refresh token and record the refresh token for rotation."""
+    now = timezone.now()
+    access, _ = auth.encode(
+        user=user, kind=auth.ACCESS, lifetime=settings.JWT_ACCESS_LIFETIME, now=now
+    )
+    refresh, claims = auth.encode(
+        user=user, kind=auth.REFRESH, lifetime=settings.JWT_REFRESH_LIFETIME, now=now
+    )
+    RefreshToken.objects.create(
+        jti=claims.jti, user=user, issued_at=now, expires_at=claims.expires_at
+    )
+    return TokenPair(
+        access_token=access,
+        refresh_token=refresh,
+        expires_in=int(settings.JWT_ACCESS_LIFETIME.total_seconds()),
+    )
+
+
+@transaction.atomic
+def user_register(
+    *, email: str, password: str, first_name: str, last_name: str, ip: str
+) -> tuple[User, TokenPair]:
+    """Create a player and sign them in; 409 when the email is taken."""
+    ratelimit.hit(
+        scope="register",
+        keys=[f"ip:{ip}", f"email:{email}"],
+        limit=settings.RATE_LIMIT_REGISTER,
+        window=settings.RATE_LIMIT_WINDOW,
+    )
+    email = User.objects.normalize_email(email).lower()
+    candidate = User(email=email, first_name=first_name, last_name=last_name)
+    try:
+        password_validation.validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise ServiceError(" ".join(exc.messages)) from exc
+    if User.objects.filter(email=email).exists():
+        raise ServiceError("An account with this email already exists.", status=409)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email, password, first_name=first_name, last_name=last_name
+            )
+    except IntegrityError as exc:  # the same email registered concurrently
+        raise ServiceError("An account with this email already exists.", status=409) from exc
+    return user, token_pair_issue(user=user)
+
+
+def token_obtain(*, email: str, password: str, ip: str) -> TokenPair:
+    """Exchange credentials for a token pair; 401 on anything wrong, 429 when rate-limited."""
+    ratelimit.hit(
+        scope="login",
+        keys=[f"ip:{ip}", f"email:{email}"],
+        limit=settings.RATE_LIMIT_LOGIN,
+        window=settings.RATE_LIMIT_WINDOW,
+    )
+    user = User.objects.filter(email=email.strip().lower(), erased_at__isnull=True).first()
+    if user is None:
+        User().set_password(password)  # spend the same time as a real check
+        raise ServiceError("Invalid email or password.", status=401)
+    if not user.check_password(password) or not user.is_active:
+        raise ServiceError("Invalid email or password.", status=401)
+    return token_pair_issue(user=user)
+
+
+def token_refresh(*, refresh_token: str) -> TokenPair:
+    """Rotate a refresh token: it works once; a reused one revokes every token of its user."""
+    invalid = ServiceError("Invalid or expired refresh token.", status=401)
+    claims = auth.decode(refresh_token, kind=auth.REFRESH)
+    if claims is None:
+        raise invalid
+    user = auth.user_for(claims)
+    if user is None:
+        raise invalid
+    now = timezone.now()
+    used = RefreshToken.objects.filter(
+        jti=claims.jti, user=user, used_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now)
+    if not used:
+        if RefreshToken.objects.filter(jti=claims.jti, used_at__isnull=False).exists():
+            # Reuse means the token leaked: log the user out everywhere (RFC 9700 §4.14.2).
+            tokens_revoke(user=user)
+        raise invalid
+    return token_pair_issue(user=user)
+
+
+def tokens_revoke(*, user: User) -> None:
+    """Kill every access and refresh token the user holds."""
+    now = timezone.now()
+    User.objects.filter(pk=user.pk).update(tokens_revoked_at=now)
+    RefreshToken.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+
+
+@transaction.atomic
+def user_erase(*, user: User) -> None:
+    """Erase personal data (GDPR art. 17) but keep the ballots, which the draws' proofs need."""
+    now = timezone.now()
+    user.email = f"erased-{user.pk}@invalid"
+    user.first_name = ""
+    user.last_name = ""
+    user.is_active = False
+    user.erased_at = now
+    user.tokens_revoked_at = now
+    user.set_unusable_password()
+    user.save()
+    RefreshToken.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> None:
+    """Stop a player from signing in and kill their tokens (staff action)."""
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    tokens_revoke(user=user)

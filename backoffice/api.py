@@ -1,0 +1,70 @@
+"""The one NinjaAPI: routers per app, and every error answered as JSON {"detail": ...}."""
+
+import logging
+
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from accounts.api import router as users_router
+from accounts.auth import JWTAuth
+from backoffice.errors import ServiceError
+from lottery.api import router as lottery_router
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Lottery API",
+    version="1.0.0",
+    description='Play the daily lottery and verify every draw. Errors are {"detail": ...}.',
+    auth=JWTAuth(),
+    docs_url="/docs",
+    urls_namespace="api-v1",
+)
+api.add_router("/users", users_router)
+api.add_router("/", lottery_router)
+
+
+@api.exception_handler(ServiceError)
+def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    response = api.create_response(request, {"detail": exc.detail}, status=exc.status)
+    for header, value in exc.headers.items():
+        response[header] = value
+    return response
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request, {"detail": "Missing, invalid or expired access token."}, status=401
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Http404)
+@api.exception_handler(ObjectDoesNotExist)
+def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "Request body too large."}, status=413)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Unhandled error on %s %s", request.method, request.path)
+    return api.create_response(request, {"detail": "Internal server error."}, status=500)

@@ -1,0 +1,61 @@
+"""Shared fixtures: an API client, players with tokens, and a clean cache per test."""
+
+from collections.abc import Callable
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from model_bakery import baker
+
+from accounts.models import User
+from accounts.services import token_pair_issue
+from lottery.models import Game
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    cache.clear()  # rate limits must not leak from one test to the next
+
+
+@pytest.fixture
+def api() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def game(db: None) -> Game:
+    return Game.objects.get(slug="daily")
+
+
+@pytest.fixture
+def make_player(db: None) -> Callable[..., User]:
+    def make(**fields: object) -> User:
+        fields.setdefault("first_name", "Ada")
+        fields.setdefault("last_name", "Lovelace")
+        user = baker.make(User, **fields)
+        user.set_password("a-Long-passw0rd!")
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def player(make_player: Callable[..., User]) -> User:
+    return make_player(email="ada@example.com")
+
+
+def bearer(user: User) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token_pair_issue(user=user).access_token}"}
+
+
+@pytest.fixture
+def auth(player: User) -> dict[str, str]:
+    return bearer(player)
+
+
+def postgres_only() -> pytest.MarkDecorator:
+    return pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"
+    )
