@@ -1,0 +1,125 @@
+import uuid
+from datetime import date
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Query, Router, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from accounts.schemas import ErrorOut
+from backoffice.errors import ServiceError
+from lottery import presenters, selectors, services
+from lottery.filters import BallotFilter, WinningDrawFilter
+from lottery.models import Ballot
+from lottery.schemas import (
+    BallotFilters,
+    BallotIn,
+    BallotOut,
+    DrawOut,
+    GameOut,
+    LeavesOut,
+    ProofOut,
+    WinningBallotOut,
+    WinningFilters,
+)
+
+router = Router()
+
+
+def _filtered(filterset_class: type, data: dict, queryset: object) -> object:
+    filterset = filterset_class(
+        data={k: v for k, v in data.items() if v is not None}, queryset=queryset
+    )
+    if not filterset.is_valid():
+        raise ServiceError(f"Invalid filter: {dict(filterset.errors)}")
+    return filterset.qs
+
+
+@router.get("/games", auth=None, response=list[GameOut], tags=["games"])
+def games(request: HttpRequest) -> list[dict]:
+    now = timezone.now()
+    return [presenters.game(game, now=now) for game in selectors.games_active()]
+
+
+@router.post(
+    "/lotteries", response={201: BallotOut, 401: ErrorOut, 422: ErrorOut}, tags=["lotteries"]
+)
+def lottery_play(request: HttpRequest, payload: BallotIn) -> Status:
+    ballot = services.ballot_play(
+        player=request.auth, numbers=payload.numbers, game_slug=payload.game, day=payload.game_date
+    )
+    return Status(201, ballot)
+
+
+@router.get("/lotteries", response=list[BallotOut], tags=["lotteries"])
+@paginate(PageNumberPagination, page_size=20)
+def lottery_list(request: HttpRequest, filters: Query[BallotFilters]) -> object:
+    return _filtered(BallotFilter, filters.dict(), selectors.ballots_of(player=request.auth))
+
+
+@router.get("/lotteries/{ballot_id}", response={200: BallotOut, 404: ErrorOut}, tags=["lotteries"])
+def lottery_detail(request: HttpRequest, ballot_id: str) -> Ballot:
+    return get_object_or_404(selectors.ballots_of(player=request.auth), uuid=_uuid(ballot_id))
+
+
+@router.get("/winning_ballots", auth=None, response=list[WinningBallotOut], tags=["winners"])
+@paginate(PageNumberPagination, page_size=20)
+def winning_list(request: HttpRequest, filters: Query[WinningFilters]) -> object:
+    return _filtered(WinningDrawFilter, filters.dict(), selectors.draws_drawn())
+
+
+@router.get(
+    "/winning_ballots/{draw_id}",
+    auth=None,
+    response={200: WinningBallotOut, 404: ErrorOut},
+    tags=["winners"],
+)
+def winning_detail(request: HttpRequest, draw_id: str) -> object:
+    return get_object_or_404(selectors.draws_drawn(), uuid=_uuid(draw_id))
+
+
+@router.get(
+    "/draws/{game}/{day}", auth=None, response={200: DrawOut, 404: ErrorOut}, tags=["draws"]
+)
+def draw_detail(request: HttpRequest, game: str, day: date) -> dict:
+    return presenters.draw(selectors.draw_public(game=game, day=day))
+
+
+@router.get(
+    "/draws/{game}/{day}/leaves",
+    auth=None,
+    response={200: LeavesOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    tags=["draws"],
+)
+def draw_leaves(
+    request: HttpRequest,
+    game: str,
+    day: date,
+    cursor: str | None = None,
+    limit: int = Query(1000, ge=1, le=selectors.LEAVES_PAGE_MAX),
+) -> dict:
+    draw = selectors.draw_public(game=game, day=day)
+    page = selectors.draw_leaves(draw=draw, cursor=cursor, limit=limit)
+    next_url = None
+    if page.next_cursor:
+        next_url = f"{request.path}?limit={limit}&cursor={page.next_cursor}"
+    return {"count": page.count, "items": page.items, "next": next_url}
+
+
+@router.get(
+    "/draws/{game}/{day}/proof/{ballot_id}",
+    response={200: ProofOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    tags=["draws"],
+)
+def draw_proof(request: HttpRequest, game: str, day: date, ballot_id: str) -> object:
+    draw = selectors.draw_public(game=game, day=day)
+    ballot = get_object_or_404(Ballot, uuid=_uuid(ballot_id), player=request.auth, draw=draw)
+    return selectors.ballot_proof(draw=draw, ballot=ballot)
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise ServiceError("Not found.", status=404) from exc

@@ -1,0 +1,261 @@
+"""The verifiable draw of SPEC section 2 as pure functions (stdlib only, no Django, no clock).
+
+Everything here is deterministic: given the published inputs, anyone can recompute the
+leaves, the Merkle root (RFC 6962 section 2.1), the draw material and the results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+TIE_FIRST = "first"
+TIE_SHARE = "share"
+TIE_RULES = (TIE_FIRST, TIE_SHARE)
+
+_sha256 = hashlib.sha256
+# RFC 6962 section 2.1: MTH({}) = SHA-256 of the empty string.
+EMPTY_ROOT = _sha256(b"").digest()
+
+
+def numbers_text(numbers: Iterable[int]) -> str:
+    """Return the canonical numbers text: sorted, decimal, '-' joined ("3-7-12-30-44")."""
+    return "-".join(map(str, sorted(numbers)))
+
+
+def leaf_hash(ballot: str, numbers: str) -> bytes:
+    """Return the leaf hash sha256(0x00 || "{ballot}|{numbers}") (RFC 6962 leaf prefix 0x00)."""
+    # "\x00" encodes to the single byte 0x00 in UTF-8: one concatenation, one encode.
+    return _sha256(("\x00" + ballot + "|" + numbers).encode()).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    """Return the interior node hash sha256(0x01 || left || right) (RFC 6962 section 2.1)."""
+    return _sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """Return k, the largest power of two smaller than n (n >= 2), per RFC 6962 section 2.1."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+class MerkleBuilder:
+    """Streaming RFC 6962 Merkle Tree Hash over leaf hashes, in O(log n) memory."""
+
+    __slots__ = ("_stack", "count")
+
+    def __init__(self) -> None:
+        """Start an empty tree."""
+        # _stack holds the roots of perfect subtrees, largest (leftmost) first; their sizes
+        # are the set bits of count, from the highest down.
+        self._stack: list[bytes] = []
+        self.count: int = 0
+
+    def add(self, leaf: bytes) -> None:
+        """Append one leaf hash (already computed with leaf_hash)."""
+        stack, n, h = self._stack, self.count, leaf
+        # Each trailing one bit of count is a perfect subtree of the new leaf's size: merge.
+        while n & 1:
+            h = _sha256(b"\x01" + stack.pop() + h).digest()
+            n >>= 1
+        stack.append(h)
+        self.count += 1
+
+    def root(self) -> bytes:
+        """Return the Merkle Tree Hash of the leaves added so far (empty tree: sha256(b""))."""
+        stack = self._stack
+        if not stack:
+            return EMPTY_ROOT
+        # RFC 6962 section 2.1: MTH(D[n]) = node(MTH(D[0:k]), MTH(D[k:n])) with k the largest
+        # power of two < n; the stack's leftmost entry is exactly MTH(D[0:k]), so folding
+        # right-to-left reproduces the recursive definition.
+        h = stack[-1]
+        for left in reversed(stack[:-1]):
+            h = _sha256(b"\x01" + left + h).digest()
+        return h
+
+
+def merkle_root(leaves: Sequence[bytes]) -> bytes:
+    """Return the RFC 6962 Merkle Tree Hash of a list of leaf hashes."""
+    builder = MerkleBuilder()
+    for leaf in leaves:
+        builder.add(leaf)
+    return builder.root()
+
+
+def audit_path(leaves: Sequence[bytes], index: int) -> list[bytes]:
+    """Return the RFC 6962 section 2.1.1 audit path PATH(index, D[n]), leaf side first."""
+    n = len(leaves)
+    if not 0 <= index < n:
+        raise ValueError(f"leaf index {index} out of range for a tree of {n} leaves")
+    path: list[bytes] = []
+    lo, hi = 0, n
+    while hi - lo > 1:
+        k = _split(hi - lo)
+        if index < lo + k:  # PATH(m, D[0:k]) : MTH(D[k:n])
+            path.append(merkle_root(leaves[lo + k : hi]))
+            hi = lo + k
+        else:  # PATH(m - k, D[k:n]) : MTH(D[0:k])
+            path.append(merkle_root(leaves[lo : lo + k]))
+            lo += k
+    path.reverse()  # the outermost sibling comes last in RFC 6962's recursion
+    return path
+
+
+def root_from_path(leaf: bytes, index: int, size: int, path: Sequence[bytes]) -> bytes:
+    """Recompute the root from a leaf hash and its audit path (RFC 9162 section 2.1.3.2)."""
+    if not 0 <= index < size:
+        raise ValueError(f"leaf index {index} out of range for a tree of {size} leaves")
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:
+            raise ValueError("audit path too long")
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise ValueError("audit path too short")
+    return r
+
+
+def commitment(seed: bytes) -> bytes:
+    """Return the published commitment sha256(seed)."""
+    return _sha256(seed).digest()
+
+
+def draw_material(
+    *, seed: bytes, game: str, date: str, count: int, root: bytes, beacon: str = ""
+) -> bytes:
+    """Return HMAC-SHA256(key=seed, msg="{game}|{date}|{count}|{root_hex}|{beacon}")."""
+    message = f"{game}|{date}|{count}|{root.hex()}|{beacon}".encode()
+    return hmac.new(seed, message, hashlib.sha256).digest()
+
+
+def picks(material: bytes, count: int) -> Iterator[int]:
+    """Yield the distinct indices in [0, count) in draw order (spec step 5, no modulo bias)."""
+    if count < 0:
+        raise ValueError("count must be >= 0")
+    if count == 0:
+        return
+    limit = 2**256 - (2**256 % count)
+    seen: set[int] = set()
+    base, from_bytes, left, j = _sha256(material), int.from_bytes, count, 0
+    while left:
+        h = base.copy()
+        h.update(j.to_bytes(8, "big"))
+        j += 1
+        x = from_bytes(h.digest(), "big")
+        if x >= limit:
+            continue
+        i = x % count
+        if i in seen:
+            continue
+        seen.add(i)
+        left -= 1
+        yield i
+
+
+@dataclass(frozen=True)
+class Result:
+    """One drawn result: its rank and the 1-based serials of its ballot(s)."""
+
+    rank: int
+    serials: tuple[int, ...]
+    numbers: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The winners and alternates of a draw, each ranked from 1."""
+
+    winners: tuple[Result, ...]
+    alternates: tuple[Result, ...]
+
+
+def select_results(
+    *,
+    material: bytes,
+    count: int,
+    distinct: int,
+    tie_rule: str,
+    winners: int,
+    alternates: int,
+    numbers_at: Callable[[int], str],
+    serials_with: Callable[[str], Sequence[int]],
+) -> Outcome:
+    """Map picks to results (spec step 6) until min(winners + alternates, distinct) are chosen."""
+    if tie_rule not in TIE_RULES:
+        raise ValueError(f"unknown tie rule {tie_rule!r}")
+    if winners < 0 or alternates < 0:
+        raise ValueError("winners and alternates must be >= 0")
+    wanted = min(winners + alternates, distinct)
+    chosen: list[tuple[tuple[int, ...], str]] = []
+    used: set[str] = set()
+    if wanted > 0:
+        for i in picks(material, count):
+            numbers = numbers_at(i + 1)
+            if numbers in used:  # a result already chosen is skipped
+                continue
+            used.add(numbers)
+            serials = tuple(sorted(serials_with(numbers)))
+            if not serials:
+                raise ValueError(f"no serial has the numbers {numbers!r} of serial {i + 1}")
+            chosen.append((serials[:1] if tie_rule == TIE_FIRST else serials, numbers))
+            if len(chosen) >= wanted:
+                break
+    return Outcome(
+        winners=tuple(Result(r, s, n) for r, (s, n) in enumerate(chosen[:winners], 1)),
+        alternates=tuple(Result(r, s, n) for r, (s, n) in enumerate(chosen[winners:], 1)),
+    )
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A ballot as it enters the tree: serial (1-based), uuid text and numbers text."""
+
+    serial: int
+    ballot: str
+    numbers: str
+
+
+def outcome_from_leaves(
+    *,
+    leaves: Sequence[Leaf],
+    seed: bytes,
+    game: str,
+    date: str,
+    tie_rule: str,
+    winners: int,
+    alternates: int,
+    beacon: str = "",
+) -> tuple[bytes, bytes, Outcome]:
+    """Run the whole draw in memory; return (root, material, outcome); material b"" if empty."""
+    if [leaf.serial for leaf in leaves] != list(range(1, len(leaves) + 1)):
+        raise ValueError("leaves must be given in serial order 1..N")
+    builder, by_numbers = MerkleBuilder(), dict[str, list[int]]()  # numbers text -> serials
+    for leaf in leaves:
+        builder.add(leaf_hash(leaf.ballot, leaf.numbers))
+        by_numbers.setdefault(leaf.numbers, []).append(leaf.serial)
+    root, count = builder.root(), len(leaves)
+    if count == 0:  # spec step 3: no_entries, nothing is drawn
+        return root, b"", Outcome((), ())
+    material = draw_material(seed=seed, game=game, date=date, count=count, root=root, beacon=beacon)
+    outcome = select_results(
+        material=material,
+        count=count,
+        distinct=len(by_numbers),
+        tie_rule=tie_rule,
+        winners=winners,
+        alternates=alternates,
+        numbers_at=lambda serial: leaves[serial - 1].numbers,
+        serials_with=by_numbers.__getitem__,
+    )
+    return root, material, outcome

@@ -1,0 +1,140 @@
+from datetime import date, datetime
+from uuid import UUID
+
+from ninja import Field, Schema
+from pydantic import StrictInt
+
+
+class BallotIn(Schema):
+    numbers: list[StrictInt] = Field(max_length=100, description="The ballot's distinct numbers.")
+    game_date: date | None = Field(None, description="Draw date; defaults to today (game time).")
+    game: str | None = Field(None, max_length=40, description="Game slug; defaults to 'daily'.")
+
+
+class BallotOut(Schema):
+    uuid: UUID
+    game: str = Field(validation_alias="draw.game.slug")
+    game_date: date = Field(validation_alias="draw.date")
+    numbers: list[int] = Field(validation_alias="numbers_list")
+    created_at: datetime
+    draw_status: str = Field(validation_alias="draw.status")
+    won: bool | None = Field(None, description="Null until the draw is drawn.")
+
+    @staticmethod
+    def resolve_won(obj: object) -> bool | None:
+        if obj.draw.status != "drawn":
+            return None
+        return bool(getattr(obj, "won", False))
+
+
+class GameOut(Schema):
+    slug: str
+    name: str
+    numbers_per_ballot: int
+    min_number: int
+    max_number: int
+    time_zone: str
+    winners_per_draw: int
+    tie_rule: str
+    alternates_per_draw: int
+    max_ballots_per_player: int
+    horizon_days: int
+    next_close_at: datetime
+
+
+class WinningBallotOut(Schema):
+    """A drawn draw and its current winners (the seed's "winning ballot")."""
+
+    uuid: UUID
+    game: str = Field(validation_alias="game.slug")
+    draw_date: date = Field(validation_alias="date")
+    winning_numbers: list[list[int]]
+    winning_games: list[UUID]
+    winning_users: list[str]
+    drawn_at: datetime
+    commitment: str
+    seed: str
+
+    # `winning` is prefetched by selectors.draws_drawn(): no query per row.
+    @staticmethod
+    def resolve_winning_numbers(obj: object) -> list[list[int]]:
+        return [p.ballot.numbers_list for p in obj.winning]
+
+    @staticmethod
+    def resolve_winning_games(obj: object) -> list[UUID]:
+        return [p.ballot.uuid for p in obj.winning]
+
+    @staticmethod
+    def resolve_winning_users(obj: object) -> list[str]:
+        return [p.ballot.player.display_name for p in obj.winning]
+
+    @staticmethod
+    def resolve_seed(obj: object) -> str:
+        return bytes(obj.seed).hex()
+
+
+class PickOut(Schema):
+    rank: int
+    serial: int
+    ballot: UUID
+    numbers: list[int]
+
+
+class WinnerOut(PickOut):
+    disqualified: bool
+
+
+class AlternateOut(PickOut):
+    promoted: bool
+
+
+class DrawOut(Schema):
+    game: str
+    date: date
+    status: str
+    close_at: datetime
+    commitment: str
+    ballots_count: int | None = None
+    merkle_root: str | None = None
+    seed: str | None = None
+    beacon: str | None = None
+    material: str | None = None
+    tie_rule: str | None = None
+    winners_per_draw: int | None = None
+    alternates_per_draw: int | None = None
+    winners: list[WinnerOut] = []
+    alternates: list[AlternateOut] = []
+
+
+class LeafOut(Schema):
+    serial: int
+    ballot: UUID
+    numbers: list[int]
+    created_at: str = Field(description="ISO 8601 with microseconds (UTC).")
+    leaf: str
+
+
+class LeavesOut(Schema):
+    count: int
+    items: list[LeafOut]
+    next: str | None
+
+
+class ProofOut(Schema):
+    serial: int
+    leaf: str
+    merkle_root: str
+    tree_size: int
+    path: list[str]
+
+
+class BallotFilters(Schema):
+    from_date: datetime | None = Field(None, description="Played at or after (ISO datetime).")
+    to_date: datetime | None = Field(None, description="Played at or before (ISO datetime).")
+    game_date: date | None = Field(None, description="Draw date.")
+
+
+class WinningFilters(Schema):
+    from_date: datetime | None = Field(None, description="Drawn at or after (ISO datetime).")
+    to_date: datetime | None = Field(None, description="Drawn at or before (ISO datetime).")
+    game: str | None = Field(None, max_length=40)

@@ -1,0 +1,196 @@
+"""Every read the API, the admin and the tasks share."""
+
+import base64
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.dateparse import parse_datetime
+
+from accounts.models import User
+from backoffice.errors import ServiceError
+from lottery import draws
+from lottery.models import Ballot, Draw, DrawStatus, Game, Pick, PickKind
+
+LEAVES_PAGE_MAX = 1000
+
+
+def winning_picks() -> QuerySet[Pick]:
+    """Picks that win now: undisqualified winners and promoted alternates."""
+    return Pick.objects.filter(disqualified_at__isnull=True).filter(
+        Q(kind=PickKind.WINNER) | Q(promoted_at__isnull=False)
+    )
+
+
+def ballots_of(*, player: User) -> QuerySet[Ballot]:
+    """A player's ballots, newest first, each knowing its draw and whether it won."""
+    return (
+        Ballot.objects.filter(player=player)
+        .select_related("draw__game")
+        .annotate(won=Exists(winning_picks().filter(ballot=OuterRef("pk"))))
+        .order_by("-created_at", "-id")
+    )
+
+
+def games_active() -> QuerySet[Game]:
+    return Game.objects.filter(is_active=True).order_by("slug")
+
+
+def draws_due(*, now: datetime) -> list[int]:
+    """Draws whose close time has passed and that are not drawn yet, oldest first."""
+    return list(
+        Draw.objects.filter(status__in=[DrawStatus.OPEN, DrawStatus.CLOSED], close_at__lte=now)
+        .order_by("close_at", "id")
+        .values_list("id", flat=True)
+    )
+
+
+def distinct_numbers(*, draw: Draw, cap: int) -> int:
+    """How many different number sets a draw holds, counted up to ``cap`` (enough to stop)."""
+    return len(Ballot.objects.filter(draw=draw).values_list("numbers", flat=True).distinct()[:cap])
+
+
+def draws_drawn() -> QuerySet[Draw]:
+    """Drawn draws with their current winners, in a constant number of queries."""
+    return (
+        Draw.objects.filter(status=DrawStatus.DRAWN)
+        .select_related("game")
+        .prefetch_related(
+            Prefetch(
+                "picks",
+                queryset=winning_picks().select_related("ballot__player").order_by("kind", "rank"),
+                to_attr="winning",
+            )
+        )
+        .order_by("-date", "game__slug")
+    )
+
+
+def draw_public(*, game: str, day: date) -> Draw:
+    draw = (
+        Draw.objects.select_related("game")
+        .prefetch_related(
+            Prefetch(
+                "picks",
+                queryset=Pick.objects.select_related("ballot").order_by("rank", "serial"),
+                to_attr="all_picks",
+            )
+        )
+        .filter(game__slug=game, date=day)
+        .first()
+    )
+    if draw is None:
+        raise ServiceError(f"No draw for {game} on {day}.", status=404)
+    return draw
+
+
+def serial_rows(*, draw: Draw) -> Iterator[tuple[int, str, str]]:
+    """(pk, uuid text, numbers) of a draw's ballots in serial order, streamed as plain values."""
+    if connection.vendor == "postgresql":
+        # uuid::text skips building 1M UUID objects; a named cursor streams the rows.
+        with connection.connection.cursor(name=f"serials_{draw.pk}") as cursor:
+            cursor.itersize = 20000
+            cursor.execute(
+                "SELECT id, uuid::text, numbers FROM lottery_ballot WHERE draw_id = %s "
+                "ORDER BY created_at, uuid",
+                [draw.pk],
+            )
+            yield from cursor
+        return
+    rows = (
+        Ballot.objects.filter(draw=draw)
+        .order_by("created_at", "uuid")
+        .values_list("id", "uuid", "numbers")
+        .iterator(chunk_size=20000)
+    )
+    for pk, uuid_, numbers in rows:
+        yield pk, str(uuid_), numbers
+
+
+@dataclass(frozen=True)
+class LeavesPage:
+    count: int
+    items: list[dict]
+    next_cursor: str | None
+
+
+def _encode_cursor(created_at: datetime, uuid: str, serial: int) -> str:
+    raw = json.dumps([created_at.isoformat(), uuid, serial]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created, uuid, serial = json.loads(raw)
+        moment = parse_datetime(created)
+        if moment is None or not isinstance(serial, int) or serial < 0:
+            raise ValueError
+        return moment, str(uuid), serial
+    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise ServiceError("The cursor is not one this server gave out.") from exc
+
+
+def _closed(draw: Draw) -> None:
+    if draw.ballots_count is None:
+        raise ServiceError(
+            f"{draw} is still open: its ballots are published when it closes.", status=409
+        )
+
+
+def draw_leaves(*, draw: Draw, cursor: str | None, limit: int) -> LeavesPage:
+    """One page of a closed draw's ballots in serial order (keyset: fast at any depth)."""
+    _closed(draw)
+    rows = Ballot.objects.filter(draw=draw).order_by("created_at", "uuid")
+    serial = 0
+    if cursor:
+        created_at, uuid, serial = _decode_cursor(cursor)
+        rows = rows.filter(Q(created_at__gt=created_at) | Q(created_at=created_at, uuid__gt=uuid))
+    items = []
+    for uuid_, numbers, created_at in rows.values_list("uuid", "numbers", "created_at")[:limit]:
+        serial += 1
+        ballot = str(uuid_)
+        items.append(
+            {
+                "serial": serial,
+                "ballot": ballot,
+                "numbers": [int(n) for n in numbers.split("-")],
+                # Microseconds matter: they order the serials (ninja's encoder keeps only ms).
+                "created_at": created_at.isoformat(),
+                "leaf": draws.leaf_hash(ballot, numbers).hex(),
+            }
+        )
+    more = items and serial < (draw.ballots_count or 0)
+    next_cursor = _encode_cursor(created_at, items[-1]["ballot"], serial) if more else None
+    return LeavesPage(count=draw.ballots_count or 0, items=items, next_cursor=next_cursor)
+
+
+@dataclass(frozen=True)
+class Proof:
+    serial: int
+    leaf: str
+    merkle_root: str
+    tree_size: int
+    path: list[str]
+
+
+def ballot_proof(*, draw: Draw, ballot: Ballot) -> Proof:
+    """RFC 6962 audit path of one ballot in its closed draw's tree."""
+    _closed(draw)
+    leaves = []
+    index = -1
+    target = ballot.pk
+    for pk, uuid_text, numbers in serial_rows(draw=draw):
+        if pk == target:
+            index = len(leaves)
+        leaves.append(draws.leaf_hash(uuid_text, numbers))
+    return Proof(
+        serial=index + 1,
+        leaf=leaves[index].hex(),
+        merkle_root=draw.merkle_root,
+        tree_size=len(leaves),
+        path=[node.hex() for node in draws.audit_path(leaves, index)],
+    )

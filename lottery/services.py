@@ -1,0 +1,405 @@
+"""Every write of the lottery: playing a ballot, closing and drawing a draw, redraws, voids.
+
+Each service is atomic and raises ``ServiceError`` (nothing changed) when it refuses.
+"""
+
+import secrets
+from array import array
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from backoffice.errors import ServiceError
+from lottery import draws, selectors
+from lottery.models import (
+    AuditAction,
+    AuditEntry,
+    Ballot,
+    Draw,
+    DrawStatus,
+    Game,
+    Pick,
+    PickKind,
+    RedrawRequest,
+    RedrawStatus,
+)
+
+DEFAULT_GAME = "daily"
+
+
+def close_at_for(game: Game, day: date) -> datetime:
+    """Midnight at the end of ``day`` in the game's time zone (stored in UTC)."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=game.zone).astimezone(UTC)
+
+
+def today_for(game: Game, now: datetime) -> date:
+    return now.astimezone(game.zone).date()
+
+
+def audit(
+    *,
+    action: str,
+    actor: User | None = None,
+    draw: Draw | None = None,
+    target: str = "",
+    reason: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        action=action,
+        actor=actor,
+        draw=draw,
+        target=target,
+        reason=reason,
+        before=before or {},
+        after=after or {},
+    )
+
+
+def draw_get_or_create(*, game: Game, day: date) -> Draw:
+    """The draw of a game and date, created with a fresh committed seed the first time."""
+    seed = secrets.token_bytes(32)
+    draw, _ = Draw.objects.get_or_create(
+        game=game,
+        date=day,
+        defaults={
+            "close_at": close_at_for(game, day),
+            "seed": seed,
+            "commitment": draws.commitment(seed).hex(),
+        },
+    )
+    return draw
+
+
+def _check_numbers(game: Game, numbers: list[int]) -> str:
+    if len(numbers) != game.numbers_per_ballot:
+        raise ServiceError(
+            f"A ballot has exactly {game.numbers_per_ballot} numbers; {len(numbers)} were given."
+        )
+    if len(set(numbers)) != len(numbers):
+        raise ServiceError("The numbers of a ballot must all be different.")
+    outside = sorted(n for n in numbers if not game.min_number <= n <= game.max_number)
+    if outside:
+        raise ServiceError(
+            f"Numbers must be between {game.min_number} and {game.max_number}; "
+            f"{', '.join(map(str, outside))} is out of range."
+        )
+    return draws.numbers_text(numbers)
+
+
+def _lock_draw_for_play(draw: Draw) -> str:
+    """Hold the draw against closing until this ballot commits; return its current status.
+
+    FOR SHARE lets ballots go in side by side while the close's FOR UPDATE waits for
+    them (and they wait for it). SQLite serialises writers (IMMEDIATE transactions).
+    """
+    with connection.cursor() as cursor:
+        suffix = " FOR SHARE" if connection.vendor == "postgresql" else ""
+        cursor.execute(f"SELECT status FROM lottery_draw WHERE id = %s{suffix}", [draw.pk])  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+@transaction.atomic
+def ballot_play(
+    *, player: User, numbers: list[int], game_slug: str | None = None, day: date | None = None
+) -> Ballot:
+    """Record a player's ballot for today or a future day, if every rule allows it."""
+    game = Game.objects.filter(slug=game_slug or DEFAULT_GAME, is_active=True).first()
+    if game is None:
+        raise ServiceError(f"There is no active game {game_slug or DEFAULT_GAME!r}.")
+    text = _check_numbers(game, numbers)
+    now = timezone.now()
+    today = today_for(game, now)
+    day = day or today
+    if day < today:
+        raise ServiceError(f"The draw of {day} is closed: ballots for past days are refused.")
+    if day > today + timedelta(days=game.horizon_days):
+        raise ServiceError(
+            f"Ballots may be played at most {game.horizon_days} days ahead (until "
+            f"{today + timedelta(days=game.horizon_days)})."
+        )
+    draw = draw_get_or_create(game=game, day=day)
+    # Serialise one player's ballots so the per-draw limit holds under concurrency.
+    User.objects.select_for_update(no_key=True).filter(pk=player.pk).exists()
+    status = _lock_draw_for_play(draw)
+    now = timezone.now()  # the instant the ballot counts, taken under the lock
+    if status != DrawStatus.OPEN or now >= draw.close_at:
+        raise ServiceError(f"The draw of {day} is closed: it closed at {draw.close_at:%H:%M} UTC.")
+    played = Ballot.objects.filter(player=player, draw=draw).count()
+    if played >= game.max_ballots_per_player:
+        raise ServiceError(
+            f"A player may play at most {game.max_ballots_per_player} ballots in one draw; "
+            f"you have played {played} for {day}."
+        )
+    return Ballot.objects.create(player=player, draw=draw, numbers=text, created_at=now)
+
+
+def _lock(draw_id: int) -> Draw:
+    return Draw.objects.select_for_update().select_related("game").get(pk=draw_id)
+
+
+@transaction.atomic
+def draw_close(*, draw_id: int) -> Draw:
+    """Stop taking ballots and fix N and the Merkle root; a no-op once closed."""
+    draw = _lock(draw_id)
+    if draw.status != DrawStatus.OPEN:
+        return draw
+    now = timezone.now()
+    if now < draw.close_at:
+        raise ServiceError(f"The draw of {draw.date} is still open until {draw.close_at}.")
+    builder = draws.MerkleBuilder()
+    leaf_hash = draws.leaf_hash
+    for _pk, uuid_text, numbers in selectors.serial_rows(draw=draw):
+        builder.add(leaf_hash(uuid_text, numbers))
+    game = draw.game
+    draw.status = DrawStatus.CLOSED
+    draw.closed_at = now
+    draw.ballots_count = builder.count
+    draw.merkle_root = builder.root().hex()
+    draw.tie_rule = game.tie_rule
+    draw.winners_per_draw = game.winners_per_draw
+    draw.alternates_per_draw = game.alternates_per_draw
+    draw.beacon = settings.LOTTERY_BEACON
+    draw.save()
+    audit(
+        action=AuditAction.CLOSE,
+        draw=draw,
+        target=str(draw),
+        after={"ballots_count": draw.ballots_count, "merkle_root": draw.merkle_root},
+    )
+    return draw
+
+
+@transaction.atomic
+def draw_run(*, draw_id: int, actor: User | None = None) -> Draw:
+    """Draw the winners of a closed draw (closing it first when due); a no-op once drawn."""
+    draw = _lock(draw_id)
+    if draw.status == DrawStatus.OPEN:
+        draw = draw_close(draw_id=draw_id)
+    if draw.status != DrawStatus.CLOSED:
+        return draw
+    seed = bytes(draw.seed)
+    now = timezone.now()
+    count = draw.ballots_count or 0
+    before = {"status": draw.status}
+    if count == 0:
+        draw.status = DrawStatus.NO_ENTRIES
+        draw.drawn_at = now
+        draw.save()
+        audit(
+            action=AuditAction.DRAW,
+            actor=actor,
+            draw=draw,
+            target=str(draw),
+            before=before,
+            after={"status": draw.status},
+        )
+        return draw
+    root = bytes.fromhex(draw.merkle_root)
+    material = draws.draw_material(
+        seed=seed,
+        game=draw.game.slug,
+        date=draw.date.isoformat(),
+        count=count,
+        root=root,
+        beacon=draw.beacon,
+    )
+    ids = array("q", (pk for pk, _u, _n in selectors.serial_rows(draw=draw)))
+    if len(ids) != count:  # ballots cannot appear after close; refuse to draw if they did
+        raise ServiceError(f"{draw} has {len(ids)} ballots but closed with {count}.", status=409)
+    outcome = draws.select_results(
+        material=material,
+        count=count,
+        distinct=selectors.distinct_numbers(
+            draw=draw, cap=draw.winners_per_draw + draw.alternates_per_draw
+        ),
+        tie_rule=draw.tie_rule,
+        winners=draw.winners_per_draw,
+        alternates=draw.alternates_per_draw,
+        numbers_at=lambda serial: Ballot.objects.values_list("numbers", flat=True).get(
+            pk=ids[serial - 1]
+        ),
+        serials_with=lambda numbers: sorted(
+            ids.index(pk) + 1
+            for pk in Ballot.objects.filter(draw=draw, numbers=numbers).values_list("pk", flat=True)
+        ),
+    )
+    Pick.objects.bulk_create(
+        Pick(draw=draw, ballot_id=ids[serial - 1], kind=kind, rank=result.rank, serial=serial)
+        for kind, results in (
+            (PickKind.WINNER, outcome.winners),
+            (PickKind.ALTERNATE, outcome.alternates),
+        )
+        for result in results
+        for serial in result.serials
+    )
+    draw.status = DrawStatus.DRAWN
+    draw.material = material.hex()
+    draw.drawn_at = now
+    draw.save()
+    audit(
+        action=AuditAction.MANUAL_DRAW if actor else AuditAction.DRAW,
+        actor=actor,
+        draw=draw,
+        target=str(draw),
+        before=before,
+        after={
+            "status": draw.status,
+            "material": draw.material,
+            "winners": [list(r.serials) for r in outcome.winners],
+        },
+    )
+    from lottery import tasks  # tasks import services; import here to avoid a cycle
+
+    transaction.on_commit(lambda: tasks.notify_winners(draw.pk))
+    return draw
+
+
+def draw_now(*, draw_id: int, actor: User) -> Draw:
+    """Staff's manual draw: only for a day whose close time has passed."""
+    draw = Draw.objects.get(pk=draw_id)
+    if draw.status not in (DrawStatus.OPEN, DrawStatus.CLOSED):
+        raise ServiceError(f"{draw} is {draw.get_status_display().lower()}: nothing to draw.")
+    return draw_run(draw_id=draw_id, actor=actor)
+
+
+def draws_due_run() -> list[Draw]:
+    """Close and draw every draw whose close time has passed (catches up missed midnights)."""
+    done = []
+    for draw_id in selectors.draws_due(now=timezone.now()):
+        draw_close(draw_id=draw_id)
+        done.append(draw_run(draw_id=draw_id))
+    return done
+
+
+@transaction.atomic
+def draw_void(*, draw_id: int, actor: User, reason: str) -> Draw:
+    """Cancel a draw that has not been drawn; its ballots stay, no one wins."""
+    if not reason.strip():
+        raise ServiceError("A reason is required to void a draw.")
+    draw = _lock(draw_id)
+    if draw.status in (DrawStatus.DRAWN, DrawStatus.VOID):
+        raise ServiceError(f"{draw} is {draw.get_status_display().lower()} and cannot be voided.")
+    before = {"status": draw.status}
+    draw.status = DrawStatus.VOID
+    draw.void_reason = reason.strip()
+    draw.save(update_fields=["status", "void_reason"])
+    audit(
+        action=AuditAction.VOID,
+        actor=actor,
+        draw=draw,
+        target=str(draw),
+        reason=reason,
+        before=before,
+        after={"status": draw.status},
+    )
+    return draw
+
+
+@transaction.atomic
+def redraw_request(*, pick_id: int, actor: User, reason: str) -> RedrawRequest:
+    """Ask to disqualify one winning ballot; approved at once when no approval is required."""
+    if not reason.strip():
+        raise ServiceError("A reason is required to request a redraw.")
+    pick = Pick.objects.select_related("draw", "ballot").get(pk=pick_id)
+    _lock(pick.draw_id)
+    if not pick.is_winning:
+        raise ServiceError("Only a ballot that currently wins can be disqualified.")
+    if RedrawRequest.objects.filter(pick=pick, status=RedrawStatus.PENDING).exists():
+        raise ServiceError("A redraw of this winner is already waiting for approval.", status=409)
+    request = RedrawRequest.objects.create(
+        draw=pick.draw, pick=pick, reason=reason.strip(), requested_by=actor
+    )
+    audit(
+        action=AuditAction.REDRAW_REQUEST,
+        actor=actor,
+        draw=pick.draw,
+        target=str(pick.ballot),
+        reason=reason,
+    )
+    if settings.LOTTERY_REDRAW_APPROVALS == 0:
+        return redraw_approve(request_id=request.pk, actor=actor)
+    return request
+
+
+@transaction.atomic
+def redraw_approve(*, request_id: int, actor: User, note: str = "") -> RedrawRequest:
+    """Disqualify the winner and promote the next unused alternate; never fresh randomness."""
+    request = _pending(request_id, actor)
+    draw = _lock(request.draw_id)
+    now = timezone.now()
+    pick = request.pick
+    Pick.objects.filter(pk=pick.pk).update(disqualified_at=now)
+    promoted: list[str] = []
+    # Under the share rule a result is several ballots: promote only when none is left.
+    result_left = Pick.objects.filter(
+        draw=draw, kind=pick.kind, rank=pick.rank, disqualified_at__isnull=True
+    ).exists()
+    if not result_left:
+        next_rank = (
+            Pick.objects.filter(draw=draw, kind=PickKind.ALTERNATE, promoted_at__isnull=True)
+            .order_by("rank")
+            .values_list("rank", flat=True)
+            .first()
+        )
+        if next_rank is not None:
+            alternates = Pick.objects.filter(draw=draw, kind=PickKind.ALTERNATE, rank=next_rank)
+            promoted = [str(u) for u in alternates.values_list("ballot__uuid", flat=True)]
+            alternates.update(promoted_at=now)
+    request.status = RedrawStatus.APPROVED
+    request.decided_by = actor
+    request.decided_at = now
+    request.decision_note = note
+    request.save()
+    audit(
+        action=AuditAction.REDRAW_APPROVE,
+        actor=actor,
+        draw=draw,
+        target=str(pick.ballot),
+        reason=request.reason,
+        before={"winner": str(pick.ballot)},
+        after={"disqualified": str(pick.ballot), "promoted": promoted},
+    )
+    if promoted:
+        from lottery import tasks
+
+        transaction.on_commit(lambda: tasks.notify_winners(draw.pk))
+    return request
+
+
+@transaction.atomic
+def redraw_refuse(*, request_id: int, actor: User, note: str = "") -> RedrawRequest:
+    """Turn a pending redraw request down; the winner stays."""
+    request = _pending(request_id, actor)
+    request.status = RedrawStatus.REFUSED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_note = note
+    request.save()
+    audit(
+        action=AuditAction.REDRAW_REFUSE,
+        actor=actor,
+        draw=request.draw,
+        target=str(request.pick.ballot),
+        reason=note or request.reason,
+    )
+    return request
+
+
+def _pending(request_id: int, actor: User) -> RedrawRequest:
+    request = (
+        RedrawRequest.objects.select_for_update()
+        .select_related("pick__ballot", "draw")
+        .get(pk=request_id)
+    )
+    if request.status != RedrawStatus.PENDING:
+        raise ServiceError(
+            f"This redraw request is already {request.get_status_display().lower()}.", status=409
+        )
+    if settings.LOTTERY_REDRAW_APPROVALS > 0 and request.requested_by_id == actor.pk:
+        raise ServiceError("A redraw must be approved by a different staff member.", status=403)
+    return request

@@ -1,0 +1,218 @@
+"""Independent verifier of a published draw (stdlib only): python -m lottery.verify URL GAME DATE.
+
+It fetches the published draw and its leaves, recomputes the commitment, every leaf, the
+Merkle root (RFC 6962), the draw material, the picks, the winners and the alternates, and
+prints one "ok ..." or "FAIL ..." line per check. Exit status: 0 valid, 1 any failure or
+draw not drawn yet, 2 network, HTTP or JSON error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+try:
+    from lottery import draws
+except ImportError:  # copied next to draws.py
+    import draws  # type: ignore[no-redef]
+
+Check = tuple[bool, str]
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_MAX_PAGES = 100_000
+
+
+class FetchError(Exception):
+    """A network, HTTP or JSON problem: the draw could not be fetched."""
+
+
+def _results(entries: list[dict]) -> list[tuple[int, tuple[int, ...], str]]:
+    """Group published entries by rank into (rank, serials, numbers text) results."""
+    by_rank: dict[int, tuple[list[int], set[str]]] = {}
+    for entry in entries:
+        serials, numbers = by_rank.setdefault(int(entry["rank"]), ([], set()))
+        serials.append(int(entry["serial"]))
+        numbers.add(draws.numbers_text(entry["numbers"]))
+    return [(r, tuple(sorted(s)), "/".join(sorted(n))) for r, (s, n) in sorted(by_rank.items())]
+
+
+def _leaf_checks(draw: dict, leaves: list[dict], check: Callable[[bool, str, str], None]) -> None:
+    """Check the count, serials, ids, leaf hashes, ordering and Merkle root of the leaves."""
+    n, count = len(leaves), draw["ballots_count"]
+    check(n == count, f"{n} leaves, as ballots_count says", f"{n} leaves, ballots_count {count}")
+    bad = next((pos for pos, item in enumerate(leaves, 1) if item["serial"] != pos), None)
+    check(bad is None, f"serials are 1..{n} in order", f"serials not 1..{n} at position {bad}")
+    builder, bad_leaf, bad_id = draws.MerkleBuilder(), None, None
+    for pos, item in enumerate(leaves, 1):
+        leaf = draws.leaf_hash(item["ballot"], draws.numbers_text(item["numbers"]))
+        builder.add(leaf)
+        if bad_leaf is None and leaf.hex() != item["leaf"].lower():
+            bad_leaf = pos
+        if bad_id is None and not _UUID.fullmatch(item["ballot"]):
+            bad_id = pos
+    ok = bad_id is None
+    check(ok, "ballot ids are lowercase uuids", f"ballot id of serial {bad_id} is not canonical")
+    ok = bad_leaf is None
+    check(ok, "every leaf hash matches", f"leaf of serial {bad_leaf} does not match its ballot")
+    keys = [(datetime.fromisoformat(item["created_at"]), item["ballot"]) for item in leaves]
+    bad = next((pos for pos in range(2, n + 1) if keys[pos - 2] > keys[pos - 1]), None)
+    why = f"ballot order broken: serial {bad} sorts before serial {(bad or 0) - 1}"
+    check(bad is None, "ballots are ordered by (created_at, ballot)", why)
+    root, published = builder.root().hex(), draw["merkle_root"]
+    check(
+        root == published.lower(), f"merkle root {root}", f"merkle root is {root}, not {published}"
+    )
+
+
+def _checks(draw: dict, leaves: list[dict]) -> list[Check]:
+    """Run every check that applies to the draw's status."""
+    out: list[Check] = []
+
+    def check(ok: bool, good: str, bad: str) -> None:
+        out.append((ok, good if ok else bad))
+
+    status, commit, seed_hex = draw["status"], draw["commitment"].lower(), draw.get("seed")
+    if seed_hex is None:
+        why = f"seed not revealed although the status is {status}"
+        check(status not in ("drawn", "no_entries"), f"commitment {commit} published", why)
+    else:
+        ok = draws.commitment(bytes.fromhex(seed_hex)).hex() == commit
+        why = f"seed does not hash to the commitment {commit}"
+        check(ok, f"seed hashes to the commitment {commit}", why)
+    if status in ("open", "closed"):
+        return [*out, (False, f"draw not drawn yet (status {status})")]
+    if status not in ("drawn", "no_entries", "void"):
+        return [*out, (False, f"unknown status {status!r}")]
+    if draw.get("merkle_root") is not None:
+        _leaf_checks(draw, leaves, check)
+    elif status != "void":
+        check(False, "", f"merkle_root not published although the status is {status}")
+    if status == "void":
+        return [*out, (False, "draw is void: there is no result to verify")]
+    if status == "no_entries":
+        check(not leaves and not draw["ballots_count"], "no ballots", "no_entries with ballots")
+        check(not draw["winners"] and not draw["alternates"], "no winners", "no_entries winners")
+        return out
+    items = [
+        draws.Leaf(pos, item["ballot"], draws.numbers_text(item["numbers"]))
+        for pos, item in enumerate(leaves, 1)
+    ]
+    _, material, outcome = draws.outcome_from_leaves(
+        leaves=items,
+        seed=bytes.fromhex(seed_hex or ""),
+        game=draw["game"],
+        date=draw["date"],
+        tie_rule=draw["tie_rule"],
+        winners=int(draw["winners_per_draw"]),
+        alternates=int(draw["alternates_per_draw"]),
+        beacon=draw.get("beacon") or "",
+    )
+    published = str(draw["material"])
+    why = f"material is {material.hex()}, not {published}"
+    check(material.hex() == published.lower(), f"material {material.hex()}", why)
+    ballots = {item.serial: item.ballot for item in items}
+    for name, results in (("winners", outcome.winners), ("alternates", outcome.alternates)):
+        computed = [(r.rank, r.serials, r.numbers) for r in results]
+        published = _results(draw[name])
+        why = f"{name} differ: recomputed {computed}, published {published}"
+        check(published == computed, f"{name} (rank, serials, numbers) {computed}", why)
+        wrong = [e["serial"] for e in draw[name] if ballots.get(e["serial"]) != e["ballot"]]
+        check(not wrong, f"{name} ballot ids match", f"{name} ballot ids wrong at serials {wrong}")
+    ranks: dict[int, bool] = {}  # rank -> every winner entry of that rank is disqualified
+    for entry in draw["winners"]:
+        ranks[entry["rank"]] = ranks.get(entry["rank"], True) and bool(entry["disqualified"])
+    k = sum(ranks.values())
+    promoted = {e["rank"] for e in draw["alternates"] if e["promoted"]}
+    kept = {e["rank"] for e in draw["alternates"] if not e["promoted"]}
+    ok = promoted == set(range(1, k + 1)) and not promoted & kept
+    why = f"promoted alternates are ranks {sorted(promoted)}, expected the first {k}"
+    check(ok, f"{k} alternate(s) promoted, one per fully disqualified winner rank", why)
+    return out
+
+
+def verify_published(draw: dict, leaves: list[dict]) -> list[str]:
+    """Return the failure messages for a published draw and its leaves (empty = valid)."""
+    return [line for ok, line in run_checks(draw, leaves) if not ok]
+
+
+def run_checks(draw: dict, leaves: list[dict]) -> list[Check]:
+    """Return every (ok, message) check; malformed published data is itself a failure."""
+    try:
+        return _checks(draw, leaves)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return [(False, f"malformed published data: {type(exc).__name__}: {exc}")]
+
+
+def fetch_json(url: str, timeout: float = 30.0) -> Any:
+    """GET a URL and decode its JSON body, raising FetchError on any failure."""
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return json.load(response)
+    except urllib.error.HTTPError as exc:
+        detail = exc.read(300).decode(errors="replace").strip()
+        raise FetchError(f"HTTP {exc.code} {exc.reason} for {url} {detail}".strip()) from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise FetchError(f"cannot fetch {url}: {getattr(exc, 'reason', exc)}") from None
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        raise FetchError(f"invalid JSON from {url}: {exc}") from None
+
+
+def fetch_leaves(base: str, game: str, date: str) -> list[dict]:
+    """Fetch every page of the leaves, following "next" until it is null."""
+    url: str | None = f"{base}/api/v1/draws/{_q(game)}/{_q(date)}/leaves?limit=1000"
+    items: list[dict] = []
+    seen: set[str] = set()
+    while url is not None:
+        if url in seen or len(seen) > _MAX_PAGES:
+            raise FetchError(f"pagination loops at {url}")
+        seen.add(url)
+        page = fetch_json(url)
+        if not isinstance(page, dict) or not isinstance(page.get("items"), list):
+            raise FetchError(f"unexpected leaves page from {url}")
+        items += page["items"]
+        # A relative "next" is resolved against the page that gave it (RFC 3986 section 5).
+        url = urllib.parse.urljoin(url, page["next"]) if page.get("next") else None
+    return items
+
+
+def _q(part: str) -> str:
+    """Quote one path segment."""
+    return urllib.parse.quote(part, safe="")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Verify one published draw; return the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m lottery.verify", description=__doc__)
+    parser.add_argument("url", help="site base URL, e.g. http://127.0.0.1:8000")
+    parser.add_argument("game", help="game slug, e.g. daily")
+    parser.add_argument("date", help="draw date, YYYY-MM-DD")
+    args = parser.parse_args(argv)
+    base = args.url.rstrip("/")
+    print(f"verifying draw {args.game} {args.date} published at {base}")
+    try:
+        draw = fetch_json(f"{base}/api/v1/draws/{_q(args.game)}/{_q(args.date)}")
+        if not isinstance(draw, dict):
+            raise FetchError("the draw is not a JSON object")
+        fetched = draw.get("status") not in ("open", "closed") and draw.get("merkle_root")
+        leaves = fetch_leaves(base, args.game, args.date) if fetched else []
+    except FetchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    checks = run_checks(draw, leaves)
+    for ok, line in checks:
+        print(f"{'ok' if ok else 'FAIL'} {line}")
+    failures = sum(not ok for ok, _ in checks)
+    print("draw is VALID" if not failures else f"draw is NOT VERIFIED: {failures} check(s) failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
