@@ -23,9 +23,15 @@ def api() -> Client:
     return Client()
 
 
+def daily_game() -> Game:
+    """The migration's default game (re-made after a transactional test flushed it)."""
+    game, _ = Game.objects.get_or_create(slug="daily", defaults={"name": "Daily lottery"})
+    return game
+
+
 @pytest.fixture
 def game(db: None) -> Game:
-    return Game.objects.get(slug="daily")
+    return daily_game()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from model_bakery import baker
 
 from lottery.models import Ballot, Draw, DrawStatus, Game
 from lottery.services import draw_get_or_create
-from tests.conftest import bearer, postgres_only
+from tests.conftest import daily_game, bearer, postgres_only
 
 LOTTERIES = "/api/v1/lotteries"
 PARIS = ZoneInfo("Europe/Paris")
@@ -232,7 +232,7 @@ def test_winning_ballots_is_empty_before_any_draw(api, auth, game):
 @postgres_only()
 @pytest.mark.django_db(transaction=True)
 def test_two_first_ballots_at_once_create_one_draw(make_player):
-    game = Game.objects.get(slug="daily")
+    game = daily_game()
     players = [make_player(email=f"p{i}@example.com") for i in range(8)]
     barrier = threading.Barrier(len(players))
     results = []
