@@ -9,7 +9,7 @@ from model_bakery import baker
 
 from lottery.models import Ballot, Draw, DrawStatus, Game
 from lottery.services import draw_get_or_create
-from tests.conftest import daily_game, bearer, postgres_only
+from tests.conftest import bearer, daily_game, postgres_only
 
 LOTTERIES = "/api/v1/lotteries"
 PARIS = ZoneInfo("Europe/Paris")
