@@ -5,10 +5,11 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.schemas import ErrorOut
 from backoffice.errors import ServiceError
+from backoffice.pagination import Pagination
 from lottery import presenters, selectors, services
 from lottery.filters import BallotFilter, WinningDrawFilter
 from lottery.models import Ballot
@@ -53,7 +54,7 @@ def lottery_play(request: HttpRequest, payload: BallotIn) -> Status:
 
 
 @router.get("/lotteries", response=list[BallotOut], tags=["lotteries"])
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pagination, page_size=20)
 def lottery_list(request: HttpRequest, filters: Query[BallotFilters]) -> object:
     return _filtered(BallotFilter, filters.dict(), selectors.ballots_of(player=request.auth))
 
@@ -64,7 +65,7 @@ def lottery_detail(request: HttpRequest, ballot_id: str) -> Ballot:
 
 
 @router.get("/winning_ballots", auth=None, response=list[WinningBallotOut], tags=["winners"])
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pagination, page_size=20)
 def winning_list(request: HttpRequest, filters: Query[WinningFilters]) -> object:
     return _filtered(WinningDrawFilter, filters.dict(), selectors.draws_drawn())
 

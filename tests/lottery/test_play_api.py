@@ -180,9 +180,12 @@ def test_bad_list_parameters_are_422(api, auth, game, query):
 
 def test_huge_page_number_is_empty_not_an_error(api, auth, game):
     play(api, auth)
-    response = api.get(f"{LOTTERIES}?page=99999999", **auth)
+    response = api.get(f"{LOTTERIES}?page=999999", **auth)
     assert response.status_code == 200
     assert response.json()["items"] == []
+    overflow = api.get(f"{LOTTERIES}?page=461168601842738792", **auth)
+    assert overflow.status_code == 422
+    assert "1000000" in str(overflow.json()["detail"])
 
 
 def test_detail_is_the_owners_only(api, auth, make_player, game):

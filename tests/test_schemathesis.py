@@ -1,0 +1,59 @@
+"""Property-based run of the whole OpenAPI schema: no request of any shape yields a 5xx."""
+
+import json
+import os
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+
+from accounts.services import token_pair_issue
+from backoffice.wsgi import application
+from tests.conftest import daily_game
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25"))
+
+
+@pytest.fixture
+def _keep_test_connection():
+    """Like django.test.Client: a WSGI request must not close the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def auth_headers(make_player, _keep_test_connection):
+    daily_game()
+    player = make_player(email="fuzz@example.com")
+    return {"Authorization": f"Bearer {token_pair_issue(user=player).access_token}"}
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,  # the same examples on every run: CI is not flaky
+    suppress_health_check=list(HealthCheck),
+)
+@pytest.mark.django_db
+def test_no_request_yields_a_server_error(case, auth_headers):
+    response = case.call(headers=auth_headers)
+    assert response.status_code < 500, case.as_curl_command()
+    if response.status_code >= 400:
+        try:
+            body = json.loads(response.content or b"null")
+        except ValueError:
+            raise AssertionError(
+                (response.status_code, response.content[:300], case.as_curl_command())
+            ) from None
+        assert isinstance(body, dict) and "detail" in body, (
+            response.status_code,
+            response.content[:300],
+            case.as_curl_command(),
+        )
