@@ -4,6 +4,8 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import StrictInt
 
+from backoffice.types import UtcDateTime
+
 
 class BallotIn(Schema):
     numbers: list[StrictInt] = Field(max_length=100, description="The ballot's distinct numbers.")
@@ -129,12 +131,12 @@ class ProofOut(Schema):
 
 
 class BallotFilters(Schema):
-    from_date: datetime | None = Field(None, description="Played at or after (ISO datetime).")
-    to_date: datetime | None = Field(None, description="Played at or before (ISO datetime).")
+    from_date: UtcDateTime | None = Field(None, description="Played at or after (ISO datetime).")
+    to_date: UtcDateTime | None = Field(None, description="Played at or before (ISO datetime).")
     game_date: date | None = Field(None, description="Draw date.")
 
 
 class WinningFilters(Schema):
-    from_date: datetime | None = Field(None, description="Drawn at or after (ISO datetime).")
-    to_date: datetime | None = Field(None, description="Drawn at or before (ISO datetime).")
+    from_date: UtcDateTime | None = Field(None, description="Drawn at or after (ISO datetime).")
+    to_date: UtcDateTime | None = Field(None, description="Drawn at or before (ISO datetime).")
     game: str | None = Field(None, max_length=40)

@@ -4,7 +4,7 @@ import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -129,8 +129,8 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str, int]:
         moment = parse_datetime(created)
         if moment is None or not isinstance(serial, int) or serial < 0:
             raise ValueError
-        return moment, str(uuid), serial
-    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        return moment.astimezone(UTC), str(uuid), serial
+    except (ValueError, TypeError, OverflowError, json.JSONDecodeError) as exc:
         raise ServiceError("The cursor is not one this server gave out.") from exc
 
 

@@ -178,6 +178,16 @@ def test_bad_list_parameters_are_422(api, auth, game, query):
     assert response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "query", ["from_date=1608-11-05T05:01:22-18:20", "to_date=9999-12-31T23:59:59-23:00"]
+)
+def test_extreme_time_offsets_are_normalised_not_a_server_error(api, auth, game, query):
+    play(api, auth)
+    response = api.get(f"{LOTTERIES}?{query}", **auth)
+    assert response.status_code in (200, 422)
+    assert "detail" in response.json() or "items" in response.json()
+
+
 def test_huge_page_number_is_empty_not_an_error(api, auth, game):
     play(api, auth)
     response = api.get(f"{LOTTERIES}?page=999999", **auth)
