@@ -56,7 +56,11 @@ def draw(draw: Draw) -> dict:
                 if p.kind == PickKind.WINNER
             ],
             alternates=[
-                {**_pick(p), "promoted": p.promoted_at is not None}
+                {
+                    **_pick(p),
+                    "promoted": p.promoted_at is not None,
+                    "disqualified": p.disqualified_at is not None,
+                }
                 for p in picks
                 if p.kind == PickKind.ALTERNATE
             ],

@@ -88,6 +88,7 @@ class WinnerOut(PickOut):
 
 class AlternateOut(PickOut):
     promoted: bool
+    disqualified: bool = Field(description="A promoted alternate disqualified by a later redraw.")
 
 
 class DrawOut(Schema):

@@ -125,15 +125,22 @@ def _checks(draw: dict, leaves: list[dict]) -> list[Check]:
         check(published == computed, f"{name} (rank, serials, numbers) {computed}", why)
         wrong = [e["serial"] for e in draw[name] if ballots.get(e["serial"]) != e["ballot"]]
         check(not wrong, f"{name} ballot ids match", f"{name} ballot ids wrong at serials {wrong}")
-    ranks: dict[int, bool] = {}  # rank -> every winner entry of that rank is disqualified
-    for entry in draw["winners"]:
-        ranks[entry["rank"]] = ranks.get(entry["rank"], True) and bool(entry["disqualified"])
-    k = sum(ranks.values())
+    # A redraw promotes the next alternate each time a winning result is fully disqualified:
+    # a winner rank, or an alternate rank that had been promoted and was disqualified in turn.
+    lost: dict[tuple[str, int], bool] = {}
+    for name in ("winners", "alternates"):
+        for entry in draw[name]:
+            if name == "alternates" and not entry["promoted"]:
+                continue
+            key = (name, entry["rank"])
+            lost[key] = lost.get(key, True) and bool(entry.get("disqualified", False))
+    alternate_ranks = {e["rank"] for e in draw["alternates"]}
+    k = min(sum(lost.values()), len(alternate_ranks))
     promoted = {e["rank"] for e in draw["alternates"] if e["promoted"]}
     kept = {e["rank"] for e in draw["alternates"] if not e["promoted"]}
     ok = promoted == set(range(1, k + 1)) and not promoted & kept
     why = f"promoted alternates are ranks {sorted(promoted)}, expected the first {k}"
-    check(ok, f"{k} alternate(s) promoted, one per fully disqualified winner rank", why)
+    check(ok, f"{k} alternate(s) promoted, one per fully disqualified result", why)
     return out
 
 

@@ -210,6 +210,28 @@ def test_redraw_needs_a_second_person_and_promotes_the_next_alternate(past_draw)
 
 
 @override_settings(LOTTERY_REDRAW_APPROVALS=0)
+def test_a_promoted_alternate_disqualified_in_turn_promotes_the_next(past_draw):
+    fill(past_draw, 20)
+    draw = services.draw_run(draw_id=past_draw.pk)
+    staff = _staff([])
+    services.redraw_request(
+        pick_id=Pick.objects.get(draw=draw, kind="winner").pk, actor=staff, reason="one"
+    )
+    services.redraw_request(
+        pick_id=Pick.objects.get(draw=draw, kind="alternate", rank=1).pk,
+        actor=staff,
+        reason="two",
+    )
+    winning = selectors.draws_drawn().get(pk=draw.pk).winning
+    assert [(p.kind, p.rank) for p in winning] == [("alternate", 2)]
+    body, leaves = jsonable(*published(draw))
+    assert [a["promoted"] for a in body["alternates"][:3]] == [True, True, False]
+    assert verify_published(body, leaves) == []
+    body["alternates"][2]["promoted"] = True  # a promotion nobody asked for
+    assert any("promoted" in failure for failure in verify_published(body, leaves))
+
+
+@override_settings(LOTTERY_REDRAW_APPROVALS=0)
 def test_redraw_without_approvals_takes_effect_at_once(past_draw):
     fill(past_draw, 5)
     draw = services.draw_run(draw_id=past_draw.pk)
