@@ -4,13 +4,15 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import EmailStr, Field, model_validator
 
+from backoffice.types import Text
+
 
 class RegisterIn(Schema):
     email: EmailStr = Field(max_length=254)
-    password: str = Field(min_length=1, max_length=128)
-    confirm_password: str = Field(min_length=1, max_length=128)
-    first_name: str = Field(max_length=150)
-    last_name: str = Field(max_length=150)
+    password: Text = Field(min_length=1, max_length=128)
+    confirm_password: Text = Field(min_length=1, max_length=128)
+    first_name: Text = Field(max_length=150)
+    last_name: Text = Field(max_length=150)
 
     @model_validator(mode="after")
     def passwords_match(self) -> "RegisterIn":
@@ -20,12 +22,12 @@ class RegisterIn(Schema):
 
 
 class TokenIn(Schema):
-    email: str = Field(max_length=254)
-    password: str = Field(max_length=128)
+    email: Text = Field(max_length=254)
+    password: Text = Field(max_length=128)
 
 
 class RefreshIn(Schema):
-    refresh_token: str = Field(max_length=4096)
+    refresh_token: Text = Field(max_length=4096)
 
 
 class TokensOut(Schema):

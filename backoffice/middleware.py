@@ -14,6 +14,15 @@ class ApiJsonErrorsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith("/api/") and (
+            "\x00" in request.path_info or "%00" in request.META.get("QUERY_STRING", "")
+        ):
+            # No path or query value ever needs NUL, and PostgreSQL cannot compare with one.
+            return HttpResponse(
+                json.dumps({"detail": "NUL characters are not allowed in the URL."}),
+                status=400,
+                content_type="application/json",
+            )
         response = self.get_response(request)
         if (
             request.path_info.startswith("/api/")

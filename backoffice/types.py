@@ -15,3 +15,13 @@ def _to_utc(value: datetime) -> datetime:
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_to_utc)]
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; no name, email or password needs one.
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]

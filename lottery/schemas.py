@@ -4,13 +4,13 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import StrictInt
 
-from backoffice.types import UtcDateTime
+from backoffice.types import Text, UtcDateTime
 
 
 class BallotIn(Schema):
     numbers: list[StrictInt] = Field(max_length=100, description="The ballot's distinct numbers.")
     game_date: date | None = Field(None, description="Draw date; defaults to today (game time).")
-    game: str | None = Field(None, max_length=40, description="Game slug; defaults to 'daily'.")
+    game: Text | None = Field(None, max_length=40, description="Game slug; defaults to 'daily'.")
 
 
 class BallotOut(Schema):
@@ -140,4 +140,4 @@ class BallotFilters(Schema):
 class WinningFilters(Schema):
     from_date: UtcDateTime | None = Field(None, description="Drawn at or after (ISO datetime).")
     to_date: UtcDateTime | None = Field(None, description="Drawn at or before (ISO datetime).")
-    game: str | None = Field(None, max_length=40)
+    game: Text | None = Field(None, max_length=40)
