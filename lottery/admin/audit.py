@@ -1,0 +1,80 @@
+"""The audit log: append-only, read-only for everyone, filterable by who, what and when."""
+
+from django.contrib import admin
+from django.contrib.admin import ShowFacets
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter
+from unfold.decorators import display
+from unfold.paginator import InfinitePaginator
+
+from lottery.admin.base import change_url, clean_search_term, link
+from lottery.admin.filters import DayRangeFilter
+from lottery.models import AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ModelAdmin):
+    list_display = [
+        "created_at",
+        "action",
+        "display_actor",
+        "display_draw",
+        "target",
+        "display_reason",
+    ]
+    list_filter = [
+        ("actor", AutocompleteSelectFilter),
+        ("action", ChoicesDropdownFilter),
+        ("created_at", DayRangeFilter),
+    ]
+    list_filter_submit = True
+    list_select_related = ["actor", "draw__game"]
+    search_fields = ["target", "reason"]
+    paginator = InfinitePaginator
+    show_full_result_count = False
+    show_facets = ShowFacets.NEVER
+    sortable_by = ["created_at"]
+    fields = [
+        "created_at",
+        "action",
+        "actor",
+        "display_draw",
+        "target",
+        "reason",
+        "before",
+        "after",
+    ]
+    readonly_fields = fields
+
+    @display(description="who")
+    def display_actor(self, obj: AuditEntry) -> str:
+        return obj.actor.email if obj.actor else "system (scheduler)"
+
+    @display(description="draw")
+    def display_draw(self, obj: AuditEntry) -> str:
+        if obj.draw is None:
+            return "-"
+        return link(change_url(obj.draw), obj.draw)
+
+    @display(description="why")
+    def display_reason(self, obj: AuditEntry) -> str:
+        return obj.reason if len(obj.reason) <= 80 else f"{obj.reason[:79]}…"
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        term = clean_search_term(search_term)
+        if term is None:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, term)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
+        return False

@@ -1,0 +1,87 @@
+"""What every staff action shares: a POST-only form page, one service call, one message."""
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from backoffice.errors import ServiceError
+
+ACTION_TEMPLATE = "admin/lottery/action_form.html"
+LINK_CLASSES = "text-primary-600 dark:text-primary-500"
+
+
+def change_url(obj: Model) -> str:
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+def clean_search_term(term: str) -> str | None:
+    """The term to search for; None when it cannot match anything (PostgreSQL text refuses NUL)."""
+    term = term.strip()
+    return None if "\x00" in term else term
+
+
+def link(url: str, text: object) -> SafeString:
+    """An admin link styled like unfold's own."""
+    return format_html('<a class="{}" href="{}">{}</a>', LINK_CLASSES, url, text)
+
+
+def action_page(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    *,
+    obj: Model,
+    form: forms.Form,
+    title: str,
+    submit: str,
+    description: str = "",
+    danger: bool = False,
+) -> TemplateResponse:
+    """The form an action asks before it acts; it posts back to the action's own URL."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": title,
+        "subtitle": str(obj),
+        "object": obj,
+        "form": form,
+        "description": description,
+        "submit_label": submit,
+        "danger": danger,
+        "cancel_url": change_url(obj),
+    }
+    return TemplateResponse(request, ACTION_TEMPLATE, context)
+
+
+def run_service(
+    request: HttpRequest,
+    call: Callable[[], object],
+    *,
+    success: str | Callable[[object], str],
+    redirect_to: str,
+) -> HttpResponse:
+    """Call one service; its refusal becomes an error message, never a 500."""
+    try:
+        result = call()
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, success(result) if callable(success) else success)
+    return HttpResponseRedirect(redirect_to)
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The data to bind an action form to: the POST, even an empty one; None on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def submitted(request: HttpRequest, form: forms.Form) -> bool:
+    """True when the action was posted with a valid form (a GET only shows the form)."""
+    return request.method == "POST" and form.is_valid()

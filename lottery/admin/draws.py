@@ -1,0 +1,281 @@
+"""Draws ("winning ballots"): what was committed and drawn, and the staff actions on a draw."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.contrib import admin
+from django.contrib.admin import ShowFacets
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import (
+    ChoicesDropdownFilter,
+    RangeDateFilter,
+    RelatedDropdownFilter,
+)
+from unfold.decorators import action, display
+from unfold.enums import ActionVariant
+
+from lottery import selectors, services
+from lottery.admin.base import (
+    LINK_CLASSES,
+    action_page,
+    change_url,
+    link,
+    posted,
+    run_service,
+    submitted,
+)
+from lottery.admin.draw_inlines import PickInline, RedrawRequestInline
+from lottery.admin.export import draw_csv_response
+from lottery.forms import ConfirmForm, ReasonForm, RedrawRequestForm
+from lottery.models import Draw, DrawStatus, RedrawStatus
+
+STATUS_LABELS = {
+    DrawStatus.OPEN: "info",
+    DrawStatus.CLOSED: "warning",
+    DrawStatus.DRAWN: "success",
+    DrawStatus.NO_ENTRIES: "warning",
+    DrawStatus.VOID: "danger",
+}
+
+# When each action applies; the services check again under the row lock.
+APPLIES: dict[str, Callable[[Draw, datetime], bool]] = {
+    "draw_now": lambda draw, now: (
+        draw.status == DrawStatus.CLOSED
+        or (draw.status == DrawStatus.OPEN and draw.close_at <= now)
+    ),
+    "redraw_request": lambda draw, now: draw.status == DrawStatus.DRAWN,
+    "draw_void": lambda draw, now: draw.status not in (DrawStatus.DRAWN, DrawStatus.VOID),
+    "export_csv": lambda draw, now: draw.ballots_count is not None,
+}
+
+
+@admin.register(Draw)
+class DrawAdmin(ModelAdmin):
+    list_display = [
+        "date",
+        "game",
+        "display_status",
+        "ballots_count",
+        "display_winners",
+        "close_at",
+        "drawn_at",
+    ]
+    list_display_links = ["date"]
+    list_filter = [
+        ("date", RangeDateFilter),
+        ("game", RelatedDropdownFilter),
+        ("status", ChoicesDropdownFilter),
+    ]
+    list_filter_submit = True
+    list_select_related = ["game"]
+    list_per_page = 50
+    show_facets = ShowFacets.NEVER
+    sortable_by = ["date", "close_at", "drawn_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "game",
+                    "date",
+                    "status",
+                    "close_at",
+                    "ballots_count",
+                    "void_reason",
+                ]
+            },
+        ),
+        (
+            "Verification",
+            {
+                "fields": [
+                    "display_verification",
+                    "commitment",
+                    "merkle_root",
+                    "display_seed",
+                    "beacon",
+                    "material",
+                    "tie_rule",
+                    "winners_per_draw",
+                    "alternates_per_draw",
+                ]
+            },
+        ),
+        ("Timeline", {"fields": ["created_at", "closed_at", "drawn_at"]}),
+    ]
+    readonly_fields = [field for _, options in fieldsets for field in options["fields"]]
+    inlines = [PickInline, RedrawRequestInline]
+    actions_detail = ["draw_now", "redraw_request", "draw_void", "export_csv"]
+
+    @display(description="status", label=STATUS_LABELS)
+    def display_status(self, obj: Draw) -> tuple[str, str]:
+        return obj.status, obj.get_status_display()
+
+    @display(description="winners")
+    def display_winners(self, obj: Draw) -> str:
+        winning = getattr(obj, "winning", [])
+        if not winning:
+            return "-"
+        return format_html_join(
+            ", ",
+            '<a class="{}" href="{}">{}</a>',
+            ((LINK_CLASSES, change_url(pick.ballot), pick.ballot.numbers) for pick in winning),
+        )
+
+    @display(description="seed")
+    def display_seed(self, obj: Draw) -> str:
+        return bytes(obj.seed).hex() if obj.is_revealed else "secret until the draw"
+
+    @display(description="public verification data")
+    def display_verification(self, obj: Draw) -> str:
+        args = {"game": obj.game.slug, "day": obj.date.isoformat()}
+        return format_html(
+            "{} · {} · check it with <code>python -m lottery.verify URL {} {}</code>",
+            link(reverse("api-v1:draw_detail", kwargs=args), "draw JSON"),
+            link(reverse("api-v1:draw_leaves", kwargs=args), "leaves"),
+            obj.game.slug,
+            args["day"],
+        )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Draw]:
+        winning = selectors.winning_picks().select_related("ballot").order_by("kind", "rank")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("game")
+            .prefetch_related(Prefetch("picks", queryset=winning, to_attr="winning"))
+        )
+
+    def get_actions_detail(self, request: HttpRequest, object_id: int) -> list:
+        """Offer only the actions that apply to the draw's current status."""
+        actions = super().get_actions_detail(request, object_id)
+        draw = Draw.objects.filter(pk=object_id).first()
+        if draw is None:
+            return []
+        now = timezone.now()
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}_"
+        return [a for a in actions if APPLIES[a.action_name.removeprefix(prefix)](draw, now)]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # draws are created by the first ballot or the scheduler
+
+    def has_change_permission(self, request: HttpRequest, obj: Draw | None = None) -> bool:
+        return False  # a draw changes only through the actions below
+
+    def has_delete_permission(self, request: HttpRequest, obj: Draw | None = None) -> bool:
+        return False
+
+    def has_draw_now_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.has_perm("lottery.draw_now")
+
+    def has_request_redraw_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.has_perm("lottery.request_redraw")
+
+    def has_void_draw_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.has_perm("lottery.void_draw")
+
+    def _draw(self, object_id: str) -> Draw:
+        return get_object_or_404(Draw.objects.select_related("game"), pk=object_id)
+
+    @action(
+        description="Draw now",
+        url_path="draw-now",
+        icon="casino",
+        permissions=["draw_now"],
+        variant=ActionVariant.PRIMARY,
+    )
+    def draw_now(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        draw = self._draw(object_id)
+        form = ConfirmForm(posted(request))
+        if submitted(request, form):
+            return run_service(
+                request,
+                lambda: services.draw_now(draw_id=draw.pk, actor=request.user),
+                success=lambda done: f"{done} is {done.get_status_display().lower()}.",
+                redirect_to=change_url(draw),
+            )
+        return action_page(
+            self,
+            request,
+            obj=draw,
+            form=form,
+            title=f"Draw {draw} now",
+            submit="Draw now",
+            description="Close the draw if it is due, fix its ballots and Merkle root, and draw "
+            "the winners from the seed committed at creation. Recorded in the audit log.",
+        )
+
+    @action(
+        description="Request redraw",
+        url_path="redraw-request",
+        icon="published_with_changes",
+        permissions=["request_redraw"],
+    )
+    def redraw_request(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        draw = self._draw(object_id)
+        form = RedrawRequestForm(posted(request), draw=draw)
+        if submitted(request, form):
+            return run_service(
+                request,
+                lambda: services.redraw_request(
+                    pick_id=form.cleaned_data["pick"].pk,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                ),
+                success=lambda done: (
+                    "Redraw approved: the next alternate wins."
+                    if done.status == RedrawStatus.APPROVED
+                    else "Redraw requested: another staff member must approve it."
+                ),
+                redirect_to=change_url(draw),
+            )
+        return action_page(
+            self,
+            request,
+            obj=draw,
+            form=form,
+            title=f"Request a redraw of {draw}",
+            submit="Request redraw",
+            description="Disqualify one winner; on approval the next unused alternate is "
+            "promoted. No new randomness is used.",
+        )
+
+    @action(
+        description="Void",
+        url_path="void",
+        icon="block",
+        permissions=["void_draw"],
+        variant=ActionVariant.DANGER,
+    )
+    def draw_void(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        draw = self._draw(object_id)
+        form = ReasonForm(posted(request))
+        if submitted(request, form):
+            return run_service(
+                request,
+                lambda: services.draw_void(
+                    draw_id=draw.pk, actor=request.user, reason=form.cleaned_data["reason"]
+                ),
+                success=f"{draw} is void.",
+                redirect_to=change_url(draw),
+            )
+        return action_page(
+            self,
+            request,
+            obj=draw,
+            form=form,
+            title=f"Void {draw}",
+            submit="Void the draw",
+            danger=True,
+            description="No one wins a void draw; its ballots stay for the record.",
+        )
+
+    @action(description="Export CSV", url_path="export-csv", icon="download", permissions=["view"])
+    def export_csv(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return draw_csv_response(self._draw(object_id))

@@ -1,0 +1,51 @@
+"""Games: the lottery products and their rules (draws copy the rules when they close)."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+from unfold.admin import ModelAdmin
+from unfold.decorators import display
+
+from lottery.models import Game
+
+
+@admin.register(Game)
+class GameAdmin(ModelAdmin):
+    list_display = [
+        "slug",
+        "name",
+        "display_numbers",
+        "winners_per_draw",
+        "alternates_per_draw",
+        "tie_rule",
+        "time_zone",
+        "is_active",
+    ]
+    list_filter = ["is_active"]
+    search_fields = ["slug", "name"]
+    fieldsets = [
+        (None, {"fields": ["slug", "name", "time_zone", "is_active"]}),
+        (
+            "Ballots",
+            {
+                "fields": [
+                    "numbers_per_ballot",
+                    "min_number",
+                    "max_number",
+                    "max_ballots_per_player",
+                    "horizon_days",
+                ]
+            },
+        ),
+        ("Draw", {"fields": ["winners_per_draw", "alternates_per_draw", "tie_rule"]}),
+    ]
+
+    @display(description="numbers")
+    def display_numbers(self, obj: Game) -> str:
+        return f"{obj.numbers_per_ballot} of {obj.min_number}..{obj.max_number}"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Game | None = None) -> list[str]:
+        # Draws and the public API name a game by its slug: it never changes once created.
+        return ["slug"] if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Game | None = None) -> bool:
+        return False  # draws keep their game; deactivate it instead

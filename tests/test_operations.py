@@ -1,0 +1,98 @@
+"""What an operator relies on: probes, production settings, logs."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+from backoffice.logging import JsonFormatter
+
+PROD_ENV = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "x" * 60 + "-a-real-secret-from-the-environment",
+    "JWT_SIGNING_KEY": "y" * 60 + "-another-real-secret",
+    "ALLOWED_HOSTS": "lottery.example.com",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    clean.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_with_the_default_secret():
+    result = manage("check", env={"DJANGO_DEBUG": "0"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    env = {**PROD_ENV, "DATA_DIR": str(tmp_path)}
+    assert manage("migrate", "--noinput", env=env).returncode == 0  # unfold's checks read it
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_healthz_answers_without_a_valid_host(client):
+    response = client.get("/healthz", HTTP_HOST="10.0.0.7:8000")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_reports_database_and_queue(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "huey": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_when_the_queue_storage_is_unreachable(client, monkeypatch):
+    from huey.contrib.djhuey import HUEY
+
+    def broken():
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(HUEY.storage, "queue_size", broken)  # an outage, not our code
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["huey"] == "error: ConnectionError"
+
+
+def test_json_logs_are_one_object_per_line():
+    record = logging.LogRecord("lottery", logging.INFO, __file__, 1, "drawn %s", ("daily",), None)
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    assert json.loads(line)["message"] == "drawn daily"
+
+
+@pytest.mark.django_db
+def test_unknown_api_path_and_wrong_method_are_json(client):
+    missing = client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "Not Found"}
+    wrong = client.put("/api/v1/games")
+    assert wrong.status_code == 405
+    assert wrong.json() == {"detail": "Method Not Allowed"}
+
+
+@pytest.mark.django_db
+def test_swagger_serves_the_interactive_docs(client):
+    assert client.get("/swagger").url == "/api/v1/docs"
+    assert client.get("/api/v1/docs").status_code == 200
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/lotteries" in schema["paths"]
