@@ -4,7 +4,6 @@ Each service is atomic and raises ``ServiceError`` (nothing changed) when it ref
 """
 
 import secrets
-from array import array
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
@@ -208,7 +207,7 @@ def draw_run(*, draw_id: int, actor: User | None = None) -> Draw:
         root=root,
         beacon=draw.beacon,
     )
-    ids = array("q", (pk for pk, _u, _n in selectors.serial_rows(draw=draw)))
+    ids = selectors.serial_ids(draw=draw)
     if len(ids) != count:  # ballots cannot appear after close; refuse to draw if they did
         raise ServiceError(f"{draw} has {len(ids)} ballots but closed with {count}.", status=409)
     outcome = draws.select_results(
