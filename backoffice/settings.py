@@ -253,7 +253,11 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"huey": {"level": LOG_LEVEL}, "django.db.backends": {"level": "INFO"}},
+    # A handler on "huey" stops run_huey from adding its own (which printed every line twice).
+    "loggers": {
+        "huey": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 20
