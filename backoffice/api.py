@@ -3,6 +3,8 @@
 import logging
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.db import InterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -62,6 +64,18 @@ def too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(DatabaseOperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The database is restarting or unreachable: a 503 tells clients to retry (not a bug)."""
+    logger.warning("Database unavailable on %s %s: %s", request.method, request.path, exc)
+    response = api.create_response(
+        request, {"detail": "Service temporarily unavailable; try again."}, status=503
+    )
+    response["Retry-After"] = "5"
+    return response
 
 
 @api.exception_handler(Exception)

@@ -96,3 +96,23 @@ def test_swagger_serves_the_interactive_docs(client):
     assert client.get("/api/v1/docs").status_code == 200
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/lotteries" in schema["paths"]
+
+
+def test_api_answers_503_with_retry_after_when_the_database_is_down():
+    probe = (
+        "from django.test import Client; r = Client().get('/api/v1/games'); "
+        "print(r.status_code, r['Retry-After'], r.json()['detail'])"
+    )
+    result = manage(
+        "shell",
+        "-c",
+        probe,
+        env={
+            "DJANGO_DEBUG": "1",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:9/none",
+            "ALLOWED_HOSTS": "testserver",
+        },
+    )
+    assert "503 5 Service temporarily unavailable; try again." in result.stdout.splitlines(), (
+        result.stdout + result.stderr
+    )
