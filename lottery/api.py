@@ -29,9 +29,10 @@ router = Router()
 
 
 def _filtered(filterset_class: type, data: dict, queryset: object) -> object:
-    filterset = filterset_class(
-        data={k: v for k, v in data.items() if v is not None}, queryset=queryset
-    )
+    data = {k: v for k, v in data.items() if v is not None}
+    if not data:  # nothing to filter: skip building a FilterSet and its form
+        return queryset
+    filterset = filterset_class(data=data, queryset=queryset)
     if not filterset.is_valid():
         raise ServiceError(f"Invalid filter: {dict(filterset.errors)}")
     return filterset.qs

@@ -144,7 +144,8 @@ class Ballot(models.Model):
             # Serial order of a draw (SPEC §2 step 1) and the per-player count.
             models.Index(fields=["draw", "created_at", "uuid"], name="ballot_serial_idx"),
             models.Index(fields=["player", "draw"], name="ballot_player_draw_idx"),
-            models.Index(fields=["player", "-created_at"], name="ballot_player_recent_idx"),
+            # A player's list, newest first: the exact order the API pages through.
+            models.Index(fields=["player", "-created_at", "-id"], name="ballot_player_recent_idx"),
             # Tie rules look up every ballot of a draw with the picked numbers.
             models.Index(fields=["draw", "numbers"], name="ballot_numbers_idx"),
         ]

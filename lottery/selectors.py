@@ -32,6 +32,8 @@ def ballots_of(*, player: User) -> QuerySet[Ballot]:
     return (
         Ballot.objects.filter(player=player)
         .select_related("draw__game")
+        # what BallotOut reads, no more: fewer columns to compile, fetch and convert
+        .only("uuid", "numbers", "created_at", "draw__date", "draw__status", "draw__game__slug")
         .annotate(won=Exists(winning_picks().filter(ballot=OuterRef("pk"))))
         .order_by("-created_at", "-id")
     )

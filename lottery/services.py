@@ -90,16 +90,51 @@ def _check_numbers(game: Game, numbers: list[int]) -> str:
     return draws.numbers_text(numbers)
 
 
-def _lock_draw_for_play(draw: Draw) -> str:
-    """Hold the draw against closing until this ballot commits; return its current status.
+def _lock_for_play(player: User, draw: Draw) -> str:
+    """In one round trip: serialise one player's ballots (so the per-draw limit holds under
+    concurrency) and hold the draw against closing until this ballot commits; return the
+    draw's current status.
 
     FOR SHARE lets ballots go in side by side while the close's FOR UPDATE waits for
     them (and they wait for it). SQLite serialises writers (IMMEDIATE transactions).
     """
     with connection.cursor() as cursor:
-        suffix = " FOR SHARE" if connection.vendor == "postgresql" else ""
-        cursor.execute(f"SELECT status FROM lottery_draw WHERE id = %s{suffix}", [draw.pk])  # noqa: S608
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT d.status FROM lottery_draw d JOIN accounts_user u ON u.id = %s "
+                "WHERE d.id = %s FOR SHARE OF d FOR NO KEY UPDATE OF u",
+                [player.pk, draw.pk],
+            )
+        else:
+            cursor.execute("SELECT status FROM lottery_draw WHERE id = %s", [draw.pk])
         return cursor.fetchone()[0]
+
+
+_BALLOT_COLUMNS = ("uuid", "player", "draw", "numbers", "created_at")
+
+
+def _insert_within_limit(
+    *, player: User, draw: Draw, numbers: str, now: datetime, limit: int
+) -> Ballot | None:
+    """INSERT the ballot unless the player already has ``limit`` in the draw: one statement,
+    run after _lock_for_play so its count sees every committed ballot of the player."""
+    ballot = Ballot(player=player, draw=draw, numbers=numbers, created_at=now)
+    fields = [Ballot._meta.get_field(name) for name in _BALLOT_COLUMNS]
+    values = [f.get_db_prep_save(getattr(ballot, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO lottery_ballot (uuid, player_id, draw_id, numbers, created_at) "
+            "SELECT %s, %s, %s, %s, %s WHERE (SELECT count(*) FROM lottery_ballot "
+            "WHERE player_id = %s AND draw_id = %s) < %s RETURNING id",
+            [*values, values[1], values[2], limit],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    ballot.pk = row[0]
+    ballot._state.adding = False
+    ballot._state.db = connection.alias
+    return ballot
 
 
 @transaction.atomic
@@ -122,19 +157,21 @@ def ballot_play(
             f"{today + timedelta(days=game.horizon_days)})."
         )
     draw = draw_get_or_create(game=game, day=day)
-    # Serialise one player's ballots so the per-draw limit holds under concurrency.
-    User.objects.select_for_update(no_key=True).filter(pk=player.pk).exists()
-    status = _lock_draw_for_play(draw)
+    draw.game = game  # the answer reads draw.game.slug: no query after COMMIT
+    status = _lock_for_play(player, draw)
     now = timezone.now()  # the instant the ballot counts, taken under the lock
     if status != DrawStatus.OPEN or now >= draw.close_at:
         raise ServiceError(f"The draw of {day} is closed: it closed at {draw.close_at:%H:%M} UTC.")
-    played = Ballot.objects.filter(player=player, draw=draw).count()
-    if played >= game.max_ballots_per_player:
+    ballot = _insert_within_limit(
+        player=player, draw=draw, numbers=text, now=now, limit=game.max_ballots_per_player
+    )
+    if ballot is None:
+        played = Ballot.objects.filter(player=player, draw=draw).count()
         raise ServiceError(
             f"A player may play at most {game.max_ballots_per_player} ballots in one draw; "
             f"you have played {played} for {day}."
         )
-    return Ballot.objects.create(player=player, draw=draw, numbers=text, created_at=now)
+    return ballot
 
 
 def _lock(draw_id: int) -> Draw:
