@@ -1,0 +1,132 @@
+-- wrk script for bench/api_load.sh: POST or GET /api/v1/lotteries with bearer tokens.
+--
+--   wrk -t2 -c32 -d23s --latency --timeout 10s -s bench/lua/lotteries.lua URL -- MODE TOKENS WINDOW
+--
+-- MODE    "post": every request plays a ballot of 5 random distinct numbers (1..50) with the
+--                 next token of the list (round robin, each thread from its own offset);
+--         "get":  every request lists the first page of the (single) token's ballots.
+-- TOKENS  a Lua file returning a table of access tokens (written by bench/_load_setup.py).
+-- WINDOW  seconds during which requests are sent, from each thread's first request. After
+--         it, delay() holds every connection back, so the requests in flight finish within
+--         wrk's -d and none is left unanswered: the 201s counted here are then exactly the
+--         ballots the server wrote (run wrk with -d a few seconds longer than WINDOW).
+--
+-- Every thread counts the status codes it sees; done() (in the main Lua state) collects the
+-- counters of every thread and prints one line "BENCH_JSON {...}" for the harness to parse.
+
+local ffi = require("ffi")
+ffi.cdef [[
+  typedef struct { long tv_sec; long tv_nsec; } bench_timespec_t;
+  int clock_gettime(int clk_id, bench_timespec_t *tp);
+]]
+local CLOCK_MONOTONIC = 1
+local ts = ffi.new("bench_timespec_t")
+
+local function now()
+  ffi.C.clock_gettime(CLOCK_MONOTONIC, ts)
+  return tonumber(ts.tv_sec) + tonumber(ts.tv_nsec) * 1e-9
+end
+
+-- ---------------------------------------------------------------- setup (main state)
+local threads = {}
+local thread_count = 0
+
+function setup(thread)
+  thread_count = thread_count + 1
+  thread:set("thread_id", thread_count)
+  table.insert(threads, thread)
+end
+
+-- ---------------------------------------------------------------- running (per thread)
+function init(args)
+  mode = args[1] or "post"
+  tokens = dofile(args[2])
+  window = tonumber(args[3] or "20")
+  statuses = {}
+  window_start = nil
+  window_end = nil
+  last_response = 0
+  math.randomseed(os.time() * 1000 + (thread_id or 1) * 7919)
+  -- each thread starts at its own offset of the token list, so two threads rarely play
+  -- the same player at the same moment (the app serialises one player's ballots)
+  local n = #tokens
+  next_token = ((thread_id or 1) - 1) * math.floor(n / 8) % n + 1
+  pool = {}
+  for i = 1, 50 do pool[i] = i end
+  if mode == "get" then
+    get_request = wrk.format("GET", "/api/v1/lotteries", {
+      ["Authorization"] = "Bearer " .. tokens[1],
+      ["Accept"] = "application/json",
+    })
+  end
+end
+
+function delay()
+  local t = now()
+  if window_end == nil then
+    window_start = t
+    window_end = t + window
+  end
+  if t >= window_end then
+    return 3600 * 1000 -- hold the connection: wrk's -d ends first
+  end
+  return 0
+end
+
+local function numbers_json()
+  -- partial Fisher-Yates: 5 distinct numbers out of 1..50
+  for i = 1, 5 do
+    local j = math.random(i, 50)
+    pool[i], pool[j] = pool[j], pool[i]
+  end
+  return string.format('{"numbers": [%d, %d, %d, %d, %d]}', pool[1], pool[2], pool[3], pool[4], pool[5])
+end
+
+function request()
+  if mode == "get" then
+    return get_request
+  end
+  local token = tokens[next_token]
+  next_token = next_token % #tokens + 1
+  return wrk.format("POST", "/api/v1/lotteries", {
+    ["Authorization"] = "Bearer " .. token,
+    ["Content-Type"] = "application/json",
+    ["Accept"] = "application/json",
+  }, numbers_json())
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  last_response = now()
+end
+
+-- ---------------------------------------------------------------- done (main state)
+function done(summary, latency, requests)
+  local total = {}
+  local first_start, last_end = nil, 0
+  for _, thread in ipairs(threads) do
+    local counts = thread:get("statuses") or {}
+    for status, n in pairs(counts) do
+      total[status] = (total[status] or 0) + n
+    end
+    local s = thread:get("window_start")
+    local e = thread:get("last_response") or 0
+    if s and (first_start == nil or s < first_start) then first_start = s end
+    if e > last_end then last_end = e end
+  end
+  local parts = {}
+  for status, n in pairs(total) do
+    table.insert(parts, string.format('"%d": %d', status, n))
+  end
+  local active = 0
+  if first_start then active = last_end - first_start end
+  print(string.format(
+    'BENCH_JSON {"requests": %d, "duration_us": %d, "active_s": %.4f, "statuses": {%s}, '
+      .. '"errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, '
+      .. '"latency_us": {"p50": %d, "p90": %d, "p99": %d, "p999": %d, "mean": %.1f, "max": %d}}',
+    summary.requests, summary.duration, active, table.concat(parts, ", "),
+    summary.errors.connect, summary.errors.read, summary.errors.write,
+    summary.errors.status, summary.errors.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency:percentile(99.9), latency.mean, latency.max))
+end
