@@ -51,6 +51,7 @@ def env_int(name: str, default: int) -> int:
 TESTING = "pytest" in sys.modules or env_bool("DJANGO_TESTING", False)
 DEBUG = env_bool("DJANGO_DEBUG", False)
 DATA_DIR = Path(env("DATA_DIR", str(BASE_DIR / "data")))
+STATIC_ROOT_DIR = env("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
 _INSECURE_KEY = "django-insecure-local-only-never-in-production"
 SECRET_KEY = env("DJANGO_SECRET_KEY", _INSECURE_KEY)
 JWT_SIGNING_KEY = env("JWT_SIGNING_KEY", SECRET_KEY)
@@ -195,7 +196,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(STATIC_ROOT_DIR)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

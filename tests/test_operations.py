@@ -116,3 +116,23 @@ def test_api_answers_503_with_retry_after_when_the_database_is_down():
     assert "503 5 Service temporarily unavailable; try again." in result.stdout.splitlines(), (
         result.stdout + result.stderr
     )
+
+
+@pytest.mark.django_db
+def test_cors_allows_only_the_configured_browser_origins(client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://play.example.com"]
+    allowed = client.get("/api/v1/games", HTTP_ORIGIN="https://play.example.com")
+    assert allowed["Access-Control-Allow-Origin"] == "https://play.example.com"
+    other = client.get("/api/v1/games", HTTP_ORIGIN="https://evil.example.net")
+    assert "Access-Control-Allow-Origin" not in other
+
+
+def test_static_files_are_collected_compressed_and_hashed(tmp_path):
+    static = tmp_path / "static"
+    env = {**PROD_ENV, "DATA_DIR": str(tmp_path), "STATIC_ROOT": str(static)}
+    result = manage("collectstatic", "--noinput", env=env)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((static / "staticfiles.json").read_text())
+    hashed = manifest["paths"]["unfold/css/styles.css"]
+    assert hashed != "unfold/css/styles.css"  # a content hash: cacheable forever
+    assert (static / (hashed + ".gz")).exists()
