@@ -90,17 +90,11 @@ done
 [[ -x "$ROOT/.venv/bin/gunicorn" ]] || { echo "no gunicorn in .venv (make install)" >&2; exit 1; }
 
 # ---------------------------------------------------------------- production settings
-export DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$DB"
-export REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14}"
-export DJANGO_SECRET_KEY="bench-load-secret-$(date +%s)-not-for-production-use-0123456789"
-export JWT_SIGNING_KEY="bench-load-jwt-$(date +%s)-not-for-production-use-0123456789abcd"
-export DJANGO_DEBUG=0 SECURE_SSL_REDIRECT=0 HUEY_IMMEDIATE=0
-export ALLOWED_HOSTS="127.0.0.1,localhost"
-export JWT_ACCESS_LIFETIME_SECONDS=3600
-export CONN_MAX_AGE="${CONN_MAX_AGE:-600}"
+# shellcheck source=bench/_prod_env.sh
+source "$ROOT/bench/_prod_env.sh"
+bench_prod_env load "postgres://$PGUSER@$PGHOST:$PGPORT/$DB" \
+  "${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14}"
 export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
-export PATH="$ROOT/.venv/bin:$PATH"
-unset DJANGO_TESTING
 
 # The Procfile's web command, bound to loopback only.
 WEB_CMD="$(sed -n 's/^web: //p' Procfile | sed 's/0\.0\.0\.0/127.0.0.1/')"

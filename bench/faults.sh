@@ -112,18 +112,12 @@ fi
 for _ in $(seq 1 100); do pg_isready -q && break; sleep 0.1; done
 
 # ---------------------------------------------------------------- production settings
-export DATABASE_URL="postgres://$PGUSER@$PGHOST:$PG_PORT/$DB"
-export REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/13}"
-export DJANGO_SECRET_KEY="bench-faults-secret-$(date +%s)-not-for-production-use-0123456789"
-export JWT_SIGNING_KEY="bench-faults-jwt-$(date +%s)-not-for-production-use-0123456789abc"
-export DJANGO_DEBUG=0 SECURE_SSL_REDIRECT=0 HUEY_IMMEDIATE=0
-export ALLOWED_HOSTS="127.0.0.1,localhost"
-export JWT_ACCESS_LIFETIME_SECONDS=3600
-export CONN_MAX_AGE="${CONN_MAX_AGE:-600}"
+# shellcheck source=bench/_prod_env.sh
+source "$ROOT/bench/_prod_env.sh"
+bench_prod_env faults "postgres://$PGUSER@$PGHOST:$PG_PORT/$DB" \
+  "${BENCH_REDIS_URL:-redis://127.0.0.1:6379/13}"
 export LOG_LEVEL="${LOG_LEVEL:-INFO}"
 export EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend"
-export PATH="$ROOT/.venv/bin:$PATH"
-unset DJANGO_TESTING
 WEB_CMD="$(sed -n 's/^web: //p' Procfile | sed 's/0\.0\.0\.0/127.0.0.1/')"
 WORKER_CMD="$(sed -n 's/^worker: //p' Procfile)"
 

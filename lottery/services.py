@@ -289,10 +289,15 @@ def draw_run(*, draw_id: int, actor: User | None = None) -> Draw:
             "winners": [list(r.serials) for r in outcome.winners],
         },
     )
+    _notify_winners_after_commit(draw.pk)
+    return draw
+
+
+def _notify_winners_after_commit(draw_id: int) -> None:
+    """Email the draw's current winners once this transaction has committed."""
     from lottery import tasks  # tasks import services; import here to avoid a cycle
 
-    transaction.on_commit(lambda: tasks.notify_winners(draw.pk))
-    return draw
+    transaction.on_commit(lambda: tasks.notify_winners(draw_id))
 
 
 def draw_now(*, draw_id: int, actor: User) -> Draw:
@@ -401,9 +406,7 @@ def redraw_approve(*, request_id: int, actor: User, note: str = "") -> RedrawReq
         after={"disqualified": str(pick.ballot), "promoted": promoted},
     )
     if promoted:
-        from lottery import tasks
-
-        transaction.on_commit(lambda: tasks.notify_winners(draw.pk))
+        _notify_winners_after_commit(draw.pk)
     return request
 
 
