@@ -51,18 +51,22 @@ def lottery_play(request: HttpRequest, payload: BallotIn) -> Status:
     ballot = services.ballot_play(
         player=request.auth, numbers=payload.numbers, game_slug=payload.game, day=payload.game_date
     )
-    return Status(201, ballot)
+    return Status(201, selectors.ballot_row(ballot))
 
 
 @router.get("/lotteries", response=list[BallotOut], tags=["lotteries"])
-@paginate(Pagination, page_size=20)
+@paginate(Pagination, page_size=20, present=selectors.ballot_rows)
 def lottery_list(request: HttpRequest, filters: Query[BallotFilters]) -> object:
     return _filtered(BallotFilter, filters.dict(), selectors.ballots_of(player=request.auth))
 
 
 @router.get("/lotteries/{ballot_id}", response={200: BallotOut, 404: ErrorOut}, tags=["lotteries"])
-def lottery_detail(request: HttpRequest, ballot_id: str) -> Ballot:
-    return get_object_or_404(selectors.ballots_of(player=request.auth), uuid=_uuid(ballot_id))
+def lottery_detail(request: HttpRequest, ballot_id: str) -> dict:
+    ballot = selectors.ballots_of(player=request.auth).filter(uuid=_uuid(ballot_id))
+    rows = selectors.ballot_rows(ballot)
+    if not rows:
+        raise ServiceError("Not found.", status=404)
+    return rows[0]
 
 
 @router.get("/winning_ballots", auth=None, response=list[WinningBallotOut], tags=["winners"])

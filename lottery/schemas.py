@@ -2,7 +2,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import StrictInt
+from pydantic import BaseModel, StrictInt
 
 from backoffice.types import Text, UtcDateTime
 
@@ -13,20 +13,16 @@ class BallotIn(Schema):
     game: Text | None = Field(None, max_length=40, description="Game slug; defaults to 'daily'.")
 
 
-class BallotOut(Schema):
+class BallotOut(BaseModel):
+    # A plain pydantic model: the API hands it dicts (selectors.ballot_rows), which pydantic
+    # validates directly, without ninja's per-field attribute lookups for ORM objects.
     uuid: UUID
-    game: str = Field(validation_alias="draw.game.slug")
-    game_date: date = Field(validation_alias="draw.date")
-    numbers: list[int] = Field(validation_alias="numbers_list")
+    game: str
+    game_date: date
+    numbers: list[int]
     created_at: datetime
-    draw_status: str = Field(validation_alias="draw.status")
+    draw_status: str
     won: bool | None = Field(None, description="Null until the draw is drawn.")
-
-    @staticmethod
-    def resolve_won(obj: object) -> bool | None:
-        if obj.draw.status != "drawn":
-            return None
-        return bool(getattr(obj, "won", False))
 
 
 class GameOut(Schema):

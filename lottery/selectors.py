@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from itertools import chain
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
@@ -28,15 +28,53 @@ def winning_picks() -> QuerySet[Pick]:
 
 
 def ballots_of(*, player: User) -> QuerySet[Ballot]:
-    """A player's ballots, newest first, each knowing its draw and whether it won."""
-    return (
-        Ballot.objects.filter(player=player)
-        .select_related("draw__game")
-        # what BallotOut reads, no more: fewer columns to compile, fetch and convert
-        .only("uuid", "numbers", "created_at", "draw__date", "draw__status", "draw__game__slug")
-        .annotate(won=Exists(winning_picks().filter(ballot=OuterRef("pk"))))
-        .order_by("-created_at", "-id")
-    )
+    """A player's ballots, newest first (the API's FilterSet narrows it further)."""
+    return Ballot.objects.filter(player=player).order_by("-created_at", "-id")
+
+
+# What BallotOut publishes, read as plain values: building model instances and an EXISTS
+# annotation cost more CPU than the rest of the request (bench/api_load.sh, PROFILE=1).
+_BALLOT_VALUES = ("id", "uuid", "draw__game__slug", "draw__date", "numbers", "created_at")
+
+
+def ballot_rows(ballots: QuerySet[Ballot]) -> list[dict]:
+    """Ballots as the API publishes them (BallotOut), in two queries at most: the rows with
+    their draw's columns, then which of those in drawn draws won."""
+    rows = list(ballots.values_list(*_BALLOT_VALUES, "draw__status"))
+    drawn = [row[0] for row in rows if row[-1] == DrawStatus.DRAWN]
+    won = set()
+    if drawn:
+        won = set(winning_picks().filter(ballot_id__in=drawn).values_list("ballot_id", flat=True))
+    return [
+        {
+            "uuid": uuid_,
+            "game": game,
+            "game_date": day,
+            "numbers": [int(n) for n in numbers.split("-")],
+            "created_at": created_at,
+            "draw_status": status,
+            # unknown (null) until the draw is drawn
+            "won": pk in won if status == DrawStatus.DRAWN else None,
+        }
+        for pk, uuid_, game, day, numbers, created_at, status in rows
+    ]
+
+
+def ballot_row(ballot: Ballot) -> dict:
+    """One ballot as published; ``ballot.draw`` and its game are already loaded."""
+    draw = ballot.draw
+    won = None
+    if draw.status == DrawStatus.DRAWN:
+        won = winning_picks().filter(ballot=ballot).exists()
+    return {
+        "uuid": ballot.uuid,
+        "game": draw.game.slug,
+        "game_date": draw.date,
+        "numbers": ballot.numbers_list,
+        "created_at": ballot.created_at,
+        "draw_status": draw.status,
+        "won": won,
+    }
 
 
 def games_active() -> QuerySet[Game]:

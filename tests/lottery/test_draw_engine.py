@@ -307,6 +307,31 @@ def test_own_ballot_shows_whether_it_won(api, past_draw):
         assert body["won"] is (ballot.pk == winner.pk)
 
 
+def test_own_list_says_won_lost_or_not_yet_in_constant_queries(
+    api, past_draw, make_player, django_assert_max_num_queries
+):
+    player = make_player(email="lister@example.com")
+    rivals = fill(past_draw, 3)
+    mine = [baker.make_recipe("lottery.ballot", draw=past_draw, player=player) for _ in range(2)]
+    services.draw_run(draw_id=past_draw.pk)
+    winner = Pick.objects.get(draw=past_draw, kind="winner").ballot
+    tomorrow = services.draw_get_or_create(game=past_draw.game, day=date.today() + timedelta(1))
+    pending = baker.make_recipe("lottery.ballot", draw=tomorrow, player=player)
+    from tests.conftest import bearer
+
+    auth = bearer(player)
+    # user, rows with their draws, which drawn ones won; the count comes from the last page
+    with django_assert_max_num_queries(3):
+        body = api.get("/api/v1/lotteries", **auth).json()
+    won = {item["uuid"]: item["won"] for item in body["items"]}
+    assert body["count"] == 3
+    assert won == {
+        **{str(b.uuid): b.pk == winner.pk for b in mine},
+        str(pending.uuid): None,
+    }
+    assert rivals  # other players' ballots never show in the list
+
+
 def test_leaves_page_through_every_ballot_in_serial_order(api, past_draw):
     fill(past_draw, 23)
     services.draw_run(draw_id=past_draw.pk)

@@ -151,6 +151,10 @@ def test_list_shows_own_ballots_newest_first_paginated(api, auth, player, make_p
     assert page1["items"][0]["numbers"] == [1, 2, 3, 4, 34]
     page2 = api.get(f"{LOTTERIES}?page=2", **auth).json()
     assert [b["numbers"][-1] for b in page2["items"]] == [14, 13, 12, 11, 10]
+    assert page2["count"] == 25
+    exact = api.get(f"{LOTTERIES}?page_size=5&page=5", **auth).json()
+    assert (len(exact["items"]), exact["count"]) == (5, 25)
+    assert api.get(f"{LOTTERIES}?page=3", **auth).json() == {"items": [], "count": 25}
 
 
 def test_list_filters_by_game_date_and_created_at(api, player, game):
@@ -192,7 +196,7 @@ def test_huge_page_number_is_empty_not_an_error(api, auth, game):
     play(api, auth)
     response = api.get(f"{LOTTERIES}?page=999999", **auth)
     assert response.status_code == 200
-    assert response.json()["items"] == []
+    assert response.json() == {"items": [], "count": 1}
     overflow = api.get(f"{LOTTERIES}?page=461168601842738792", **auth)
     assert overflow.status_code == 422
     assert "1000000" in str(overflow.json()["detail"])
