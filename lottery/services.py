@@ -90,24 +90,69 @@ def _check_numbers(game: Game, numbers: list[int]) -> str:
     return draws.numbers_text(numbers)
 
 
-def _lock_for_play(player: User, draw: Draw) -> str:
-    """In one round trip: serialise one player's ballots (so the per-draw limit holds under
-    concurrency) and hold the draw against closing until this ballot commits; return the
-    draw's current status.
+# The rules a ballot is judged by. Each process keeps the games it has seen (slug -> Game);
+# the statement that locks the draw for a ballot reads these columns too, so a ballot is
+# always judged by the rules stored at that moment: an edit in the admin applies to the very
+# next ballot, and a stale copy costs one reload, never a wrong answer.
+_PLAY_RULES = (
+    "slug",
+    "is_active",
+    "numbers_per_ballot",
+    "min_number",
+    "max_number",
+    "time_zone",
+    "max_ballots_per_player",
+    "horizon_days",
+)
+_games: dict[str, Game] = {}
 
-    FOR SHARE lets ballots go in side by side while the close's FOR UPDATE waits for
-    them (and they wait for it). SQLite serialises writers (IMMEDIATE transactions).
+
+# Column names from the constant above; every value is a parameter.
+_PLAY_LOCK_SELECT = (
+    "SELECT d.id, d.game_id, d.date, d.status, d.close_at, "  # noqa: S608
+    + ", ".join(f"g.{name} AS game_{name}" for name in _PLAY_RULES)
+    + " FROM lottery_draw d JOIN lottery_game g ON g.id = d.game_id "
+)
+_PLAY_LOCK_SQL = _PLAY_LOCK_SELECT + "WHERE d.game_id = %s AND d.date = %s"
+_PLAY_LOCK_SQL_POSTGRESQL = (
+    _PLAY_LOCK_SELECT + "JOIN accounts_user u ON u.id = %s WHERE d.game_id = %s AND d.date = %s "
+    "FOR SHARE OF d FOR NO KEY UPDATE OF u"
+)
+
+
+class _StaleGame(Exception):
+    """The cached game differs from the stored one, or its draw for the day does not exist."""
+
+
+def _game_load(slug: str) -> Game:
+    game = Game.objects.filter(slug=slug, is_active=True).first()
+    if game is None:
+        _games.pop(slug, None)
+        raise ServiceError(f"There is no active game {slug!r}.")
+    _games[slug] = game
+    return game
+
+
+def _rules(game: Game) -> tuple:
+    return tuple(getattr(game, name) for name in _PLAY_RULES)
+
+
+def _lock_for_play(player: User, game: Game, day: date) -> Draw | None:
+    """In one round trip: lock the game's draw of ``day`` against closing until this ballot
+    commits, serialise the player's ballots (so the per-draw limit holds under concurrency),
+    and read the draw's status and close time and the game's current rules.
+
+    FOR SHARE lets ballots go in side by side while the close's FOR UPDATE waits for them
+    (and they wait for it). SQLite serialises writers (IMMEDIATE transactions). Returns None
+    when there is no such draw yet.
     """
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT d.status FROM lottery_draw d JOIN accounts_user u ON u.id = %s "
-                "WHERE d.id = %s FOR SHARE OF d FOR NO KEY UPDATE OF u",
-                [player.pk, draw.pk],
-            )
-        else:
-            cursor.execute("SELECT status FROM lottery_draw WHERE id = %s", [draw.pk])
-        return cursor.fetchone()[0]
+    sql, params = _PLAY_LOCK_SQL, [game.pk, connection.ops.adapt_datefield_value(day)]
+    if connection.vendor == "postgresql":
+        sql, params = _PLAY_LOCK_SQL_POSTGRESQL, [player.pk, *params]
+    # raw(): a Draw with only these fields loaded (the rest deferred), values converted
+    # by the backend as the ORM would.
+    draws_ = list(Draw.objects.raw(sql, params))
+    return draws_[0] if draws_ else None
 
 
 _BALLOT_COLUMNS = ("uuid", "player", "draw", "numbers", "created_at")
@@ -142,12 +187,21 @@ def ballot_play(
     *, player: User, numbers: list[int], game_slug: str | None = None, day: date | None = None
 ) -> Ballot:
     """Record a player's ballot for today or a future day, if every rule allows it."""
-    game = Game.objects.filter(slug=game_slug or DEFAULT_GAME, is_active=True).first()
-    if game is None:
-        raise ServiceError(f"There is no active game {game_slug or DEFAULT_GAME!r}.")
+    slug = game_slug or DEFAULT_GAME
+    game = _games.get(slug)
+    if game is not None:
+        try:
+            return _play(player, game, numbers, day, fresh=False)
+        except (ServiceError, _StaleGame):
+            # Refused or unsure by the rules this process remembers: judge again by the
+            # stored ones (nothing was written; the locks taken are simply held on).
+            pass
+    return _play(player, _game_load(slug), numbers, day, fresh=True)
+
+
+def _play(player: User, game: Game, numbers: list[int], day: date | None, *, fresh: bool) -> Ballot:
     text = _check_numbers(game, numbers)
-    now = timezone.now()
-    today = today_for(game, now)
+    today = today_for(game, timezone.now())
     day = day or today
     if day < today:
         raise ServiceError(f"The draw of {day} is closed: ballots for past days are refused.")
@@ -156,11 +210,18 @@ def ballot_play(
             f"Ballots may be played at most {game.horizon_days} days ahead (until "
             f"{today + timedelta(days=game.horizon_days)})."
         )
-    draw = draw_get_or_create(game=game, day=day)
+    if fresh:
+        draw_get_or_create(game=game, day=day)
+    draw = _lock_for_play(player, game, day)
+    if draw is None:
+        if not fresh:
+            raise _StaleGame  # the first ballot of the day: the draw is created above
+        raise ServiceError("Your account cannot play.", status=401)  # deleted meanwhile
+    if not fresh and _rules(game) != tuple(getattr(draw, f"game_{name}") for name in _PLAY_RULES):
+        raise _StaleGame
     draw.game = game  # the answer reads draw.game.slug: no query after COMMIT
-    status = _lock_for_play(player, draw)
     now = timezone.now()  # the instant the ballot counts, taken under the lock
-    if status != DrawStatus.OPEN or now >= draw.close_at:
+    if draw.status != DrawStatus.OPEN or now >= draw.close_at:
         raise ServiceError(f"The draw of {day} is closed: it closed at {draw.close_at:%H:%M} UTC.")
     ballot = _insert_within_limit(
         player=player, draw=draw, numbers=text, now=now, limit=game.max_ballots_per_player

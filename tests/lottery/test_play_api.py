@@ -280,8 +280,43 @@ def test_playing_costs_a_fixed_handful_of_queries_and_none_after_commit(
     api, auth, game, django_assert_num_queries
 ):
     play(api, auth)  # the draw exists from here on, as for every ballot but the first
-    # user, game, draw, one lock for player and draw, the guarded insert, and the
-    # savepoint pair of the atomic block: the answer is built without going back to the
-    # database, so a connection lost after COMMIT cannot turn a stored ballot into a 500.
-    with django_assert_num_queries(7):
+    # user; one statement that locks player and draw and reads the draw and the game's
+    # rules; the guarded insert; the savepoint pair of the atomic block. The answer is built
+    # without going back to the database, so a connection lost after COMMIT cannot turn a
+    # stored ballot into a 500.
+    with django_assert_num_queries(5):
         assert play(api, auth, numbers=[4, 5, 6, 7, 8]).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("change", "numbers", "status", "detail"),
+    [
+        ({"max_number": 60}, [1, 2, 3, 4, 55], 201, None),
+        ({"max_number": 40}, [1, 2, 3, 4, 45], 422, "between 1 and 40"),
+        ({"numbers_per_ballot": 6}, [1, 2, 3, 4, 5], 422, "exactly 6 numbers"),
+        ({"max_ballots_per_player": 1}, [1, 2, 3, 4, 5], 422, "at most 1 ballots"),
+        ({"is_active": False}, [1, 2, 3, 4, 5], 422, "no active game 'daily'"),
+    ],
+)
+def test_a_rule_change_applies_to_the_very_next_ballot(
+    api, auth, player, game, change, numbers, status, detail
+):
+    """The rules are read under the ballot's lock, so a change made in the admin (by another
+    process) counts from the next ballot on, whatever this process saw before."""
+    assert play(api, auth, numbers=[9, 10, 11, 12, 13]).status_code == 201
+    Game.objects.filter(pk=game.pk).update(**change)
+    response = play(api, auth, numbers=numbers)
+    assert response.status_code == status, response.json()
+    if detail:
+        assert detail in response.json()["detail"]
+    assert Ballot.objects.filter(player=player).count() == (2 if status == 201 else 1)
+
+
+def test_a_time_zone_change_moves_today_for_the_next_ballot(api, player, game):
+    Game.objects.filter(pk=game.pk).update(time_zone="UTC")
+    # 23:30 UTC on 1 June is already 2 June in Tokyo.
+    with time_machine.travel(datetime(2026, 6, 1, 23, 30, tzinfo=ZoneInfo("UTC")), tick=False):
+        auth = bearer(player)
+        assert play(api, auth).json()["game_date"] == "2026-06-01"
+        Game.objects.filter(pk=game.pk).update(time_zone="Asia/Tokyo")
+        assert play(api, auth).json()["game_date"] == "2026-06-02"
