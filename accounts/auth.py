@@ -1,11 +1,13 @@
 """JWT access and refresh tokens (PyJWT, HS256) and the bearer authentication of the API."""
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
@@ -60,10 +62,24 @@ def decode(token: str, *, kind: str) -> Claims | None:
         return None
 
 
+@functools.cache
+def _user_by_pk_sql() -> str:
+    quote, meta = connection.ops.quote_name, User._meta
+    columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
+    # Names from the model's metadata, the value a parameter: nothing from the request.
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    return f"SELECT {columns} FROM {table} WHERE {pk} = %s"  # noqa: S608
+
+
 def user_for(claims: Claims) -> User | None:
     """The active user a token speaks for, unless the token was revoked since it was issued."""
-    user = User.objects.filter(pk=claims.user_id, is_active=True, erased_at__isnull=True).first()
-    if user is None or is_revoked(user, claims):
+    # Every authenticated request runs this: a primary-key read written once rather than
+    # compiled by the ORM each time (half the CPU); raw() still converts the values.
+    pk = User._meta.pk.get_db_prep_value(claims.user_id, connection)
+    user = next(iter(User.objects.raw(_user_by_pk_sql(), [pk])), None)
+    if user is None or not user.is_active or user.erased_at is not None:
+        return None
+    if is_revoked(user, claims):
         return None
     return user
 
