@@ -89,6 +89,14 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "lottery@localhost")
 CONN_MAX_AGE = env_int("CONN_MAX_AGE", 600)
+# Check a reused database connection before each request's first query (one round trip):
+# after a database restart the first request of each process then reconnects instead of
+# answering 503.
+CONN_HEALTH_CHECKS = env_bool("CONN_HEALTH_CHECKS", True)
+# PostgreSQL: server-side parameters and prepared statements (a statement a connection has
+# run 5 times is parsed and planned once). Turn off behind a pooler in transaction mode that
+# cannot carry prepared statements (PgBouncer before 1.21).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
 # Refuse to run in production with a key anyone can read in this file.
 if not DEBUG and not TESTING and _INSECURE_KEY in (SECRET_KEY, JWT_SIGNING_KEY):
@@ -149,7 +157,13 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE)}
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = CONN_HEALTH_CHECKS
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+    DATABASE_PREPARED_STATEMENTS
+):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets the web and worker processes read while one writes; IMMEDIATE
