@@ -61,6 +61,29 @@ def test_readyz_reports_database_and_queue(client):
 
 
 @pytest.mark.django_db
+def test_readyz_is_503_until_every_migration_is_applied(client, monkeypatch):
+    from django.db import connection
+
+    from backoffice.health import _Migrations
+
+    monkeypatch.setattr(_Migrations, "applied", False)
+    with connection.cursor() as cursor:  # as if the release's migrate had not run yet
+        cursor.execute(
+            "DELETE FROM django_migrations "
+            "WHERE app = 'lottery' AND name = '0003_ballot_player_recent_with_id'"
+        )
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "migrations pending: 1"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO django_migrations (app, name, applied) "
+            "SELECT 'lottery', '0003_ballot_player_recent_with_id', CURRENT_TIMESTAMP"
+        )
+    assert client.get("/readyz").status_code == 200
+
+
+@pytest.mark.django_db
 def test_readyz_is_503_when_the_queue_storage_is_unreachable(client, monkeypatch):
     from huey.contrib.djhuey import HUEY
 
@@ -136,3 +159,4 @@ def test_static_files_are_collected_compressed_and_hashed(tmp_path):
     hashed = manifest["paths"]["unfold/css/styles.css"]
     assert hashed != "unfold/css/styles.css"  # a content hash: cacheable forever
     assert (static / (hashed + ".gz")).exists()
+
