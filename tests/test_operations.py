@@ -160,3 +160,33 @@ def test_static_files_are_collected_compressed_and_hashed(tmp_path):
     assert hashed != "unfold/css/styles.css"  # a content hash: cacheable forever
     assert (static / (hashed + ".gz")).exists()
 
+
+def _open_queue(storage_class, path, barrier, failures):
+    barrier.wait()  # every process opens the new file at the same instant, as workers boot
+    try:
+        storage_class(filename=path)
+    except Exception as exc:
+        failures.put(repr(exc))
+
+
+def test_the_embedded_queue_opens_a_new_file_from_two_processes_at_once(tmp_path):
+    """Huey's own storage lost this race about 4 times in 5 ("database is locked")."""
+    import multiprocessing
+
+    from backoffice.huey import SqliteStorage
+
+    ctx = multiprocessing.get_context("fork")
+    failures = ctx.Queue()
+    for n in range(30):
+        barrier = ctx.Barrier(2)
+        path = str(tmp_path / f"huey-{n}.sqlite3")
+        workers = [
+            ctx.Process(target=_open_queue, args=(SqliteStorage, path, barrier, failures))
+            for _ in range(2)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(30)
+            assert worker.exitcode == 0
+    assert failures.empty(), failures.get()
