@@ -17,9 +17,11 @@ COPY requirements.lock ./
 RUN pip install -r requirements.lock
 
 COPY . .
-# collectstatic needs settings but no secret: a throwaway key is enough at build time.
+# collectstatic needs settings but no secret: a throwaway key is enough at build time. Its
+# data directory is a throwaway too, so no empty Huey database is baked into the image.
 RUN DJANGO_SECRET_KEY=collectstatic-only JWT_SIGNING_KEY=collectstatic-only \
-    python manage.py collectstatic --noinput \
+    DATA_DIR=/tmp/build-data python manage.py collectstatic --noinput \
+    && rm -rf /tmp/build-data \
     && mkdir -p /app/data && chown -R app:app /app/data
 
 USER app
