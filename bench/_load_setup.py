@@ -428,7 +428,7 @@ def phase_row(p: dict) -> dict:
 
 def _fmt_table(rows: list[dict], with_rows: bool = True) -> list[str]:
     head = (
-        f"{'phase':<8}{'conc':>5}{'config':>9}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'phase':<8}{'conc':>5}{'config':>9}{'run':>10}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}"
         f"{'max ms':>8}{'errors':>7}{'201/200':>9}"
     )
     if with_rows:
@@ -437,7 +437,8 @@ def _fmt_table(rows: list[dict], with_rows: bool = True) -> list[str]:
     lines = [head, "-" * len(head)]
     for r in rows:
         line = (
-            f"{r['method']:<8}{r['concurrency']:>5}{r['config']:>9}{r['rps']:>9.1f}{r['p50_ms']:>8.1f}"
+            f"{r['method']:<8}{r['concurrency']:>5}{r['config']:>9}{r['label']:>10}"
+            f"{r['rps']:>9.1f}{r['p50_ms']:>8.1f}"
             f"{r['p99_ms']:>8.1f}{r['max_ms']:>8.1f}{r['errors']:>7}{r['ok']:>9}"
         )
         if with_rows:
@@ -454,13 +455,49 @@ def _fmt_table(rows: list[dict], with_rows: bool = True) -> list[str]:
     return lines
 
 
+def median_row(rows: list[dict]) -> dict:
+    """The rounds of one (method, concurrency): medians of rate and latencies, the worst
+    maximum, and sums of requests, errors and rows."""
+    from statistics import median
+
+    first = rows[0]
+    out = {
+        "label": f"median/{len(rows)}",
+        "method": first["method"],
+        "concurrency": first["concurrency"],
+        "config": first["config"],
+        "rounds_rps": [r["rps"] for r in rows],
+        "rps": round(median(r["rps"] for r in rows), 1),
+        "p50_ms": round(median(r["p50_ms"] for r in rows), 1),
+        "p90_ms": round(median(r["p90_ms"] for r in rows), 1),
+        "p99_ms": round(median(r["p99_ms"] for r in rows), 1),
+        "rounds_p99_ms": [r["p99_ms"] for r in rows],
+        "max_ms": max(r["max_ms"] for r in rows),
+        "requests": sum(r["requests"] for r in rows),
+        "ok": sum(r["ok"] for r in rows),
+        "errors": sum(r["errors"] for r in rows),
+    }
+    if all("rows_created" in r for r in rows):
+        out["rows_created"] = sum(r["rows_created"] for r in rows)
+        out["rows_equal_201"] = out["rows_created"] == out["ok"]
+    if all(r.get("cores") for r in rows):
+        out["cores"] = {
+            k: round(median((r["cores"][k] or 0) for r in rows), 2) for k in rows[0]["cores"]
+        }
+    return out
+
+
 def cmd_report(args: argparse.Namespace) -> None:
     run = Path(args.run_dir)
     meta = json.loads((run / "meta.json").read_text())
-    phases = [phase_row(p) for p in _load_jsonl(run / "phases.jsonl")]
+    rounds = [phase_row(p) for p in _load_jsonl(run / "phases.jsonl")]
     sweep = [phase_row(p) for p in _load_jsonl(run / "sweep.jsonl")]
     pgbench = _load_jsonl(run / "pgbench.jsonl")
     raw = {p["clients"]: p["tps"] for p in pgbench}
+    groups: dict[tuple, list[dict]] = {}
+    for r in rounds:
+        groups.setdefault((r["concurrency"], r["method"] != "POST"), []).append(r)
+    phases = [median_row(rows) for _, rows in sorted(groups.items())]
 
     def find(method: str, conc: int) -> dict | None:
         return next((r for r in phases if r["method"] == method and r["concurrency"] == conc), None)
@@ -513,7 +550,14 @@ def cmd_report(args: argparse.Namespace) -> None:
         if meta.get("sweep_choice"):
             lines.append(f"chosen: {meta['sweep_choice']}")
         lines.append("")
-    lines += ["Measured:", *_fmt_table(phases), ""]
+    lines += [
+        f"Measured, {meta.get('rounds', 1)} interleaved rounds (medians below):",
+        *_fmt_table(rounds),
+        "",
+        "Medians of the rounds (max ms: the worst; errors, 201/200 and rows: sums):",
+        *_fmt_table(phases),
+        "",
+    ]
     lines.append("PostgreSQL raw single-row INSERT into lottery_ballot (pgbench, custom script):")
     for p in pgbench:
         post = find("POST", p["clients"])
@@ -561,6 +605,7 @@ def cmd_report(args: argparse.Namespace) -> None:
         "meta": meta,
         "sweep": sweep,
         "phases": phases,
+        "rounds": rounds,
         "pgbench": pgbench,
         "rows_created_by_post": post_rows,
         "responses_201": post_201,

@@ -20,6 +20,8 @@
 #                    SWEEP_DURATION s each and run the measurement with the best one
 #   SWEEP_CONFIGS ["2x1 3x1 4x1 2x2 3x2 2x4 4x2"]  WORKERSxTHREADS
 #   DURATION [20]    seconds per measured phase    CONCURRENCY ["8 32"]
+#   ROUNDS [3]       measured rounds (each: POST and GET at every concurrency); the figures
+#                    are the medians of the rounds, every round is listed
 #   PLAYERS [2000]   players (tokens) for POST     WRK_THREADS [2]
 #   HISTORY [200000] ballots of the players in the 10 past days (a live-looking table)
 #   PGBENCH_SECONDS [10]   BENCH_DB [lottery_bench_load]   BENCH_PORT [8765]
@@ -43,6 +45,7 @@ export PGHOST PGPORT PGUSER
 DB="${BENCH_DB:-lottery_bench_load}"
 PORT="${BENCH_PORT:-8765}"
 DURATION="${DURATION:-20}"
+ROUNDS="${ROUNDS:-3}"
 # wrk runs GRACE s longer than the window its script sends requests in, so the last requests
 # are answered before it stops; the hold stays under gunicorn's 2 s keep-alive, so idle
 # keep-alive connections are not closed under wrk's feet (which it would count as read errors).
@@ -195,12 +198,16 @@ fi
 CONFIG="${WORKERS}x${THREADS}"
 
 # ---------------------------------------------------------------- measured phases
-log "measuring with gunicorn $WORKERS workers x $THREADS threads"
+log "measuring with gunicorn $WORKERS workers x $THREADS threads, $ROUNDS rounds"
 start_gunicorn "$WORKERS" "$THREADS"
 warmup "$CONFIG"
-for conc in $CONCURRENCY; do
-  run_phase "$RUN_DIR/phases.jsonl" measured POST "$conc" "$DURATION" "$CONFIG"
-  run_phase "$RUN_DIR/phases.jsonl" measured GET "$conc" "$DURATION" "$CONFIG"
+# Rounds interleave the phases, so a slow spell of the (shared) machine hits every phase
+# alike; the report takes the median of the rounds.
+for round in $(seq 1 "$ROUNDS"); do
+  for conc in $CONCURRENCY; do
+    run_phase "$RUN_DIR/phases.jsonl" "round$round" POST "$conc" "$DURATION" "$CONFIG"
+    run_phase "$RUN_DIR/phases.jsonl" "round$round" GET "$conc" "$DURATION" "$CONFIG"
+  done
 done
 stop_gunicorn
 
@@ -254,7 +261,7 @@ json.dump({
     "config": "$CONFIG", "workers": $WORKERS, "threads": $THREADS,
     "config_desc": "$WORKERS workers x $THREADS threads (" + ("sync" if $THREADS == 1 else "gthread") + " worker class), Procfile web line, CONN_MAX_AGE=$CONN_MAX_AGE",
     "sweep_choice": "$SWEEP_CHOICE", "sweep_duration": $SWEEP_DURATION,
-    "database": "$DB", "duration": $DURATION, "grace": $GRACE, "wrk_threads": $WRK_THREADS,
+    "database": "$DB", "duration": $DURATION, "rounds": $ROUNDS, "grace": $GRACE, "wrk_threads": $WRK_THREADS,
     "players": $PLAYERS, "reader_ballots": 100, "web_command": """$WEB_CMD""",
 }, open(sys.argv[1], "w"))
 EOF

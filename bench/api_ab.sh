@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Side-by-side A/B of app revisions under the player API's load, on one machine in one run.
+#
+#   bash bench/api_ab.sh REV [REV ...]      e.g.  bash bench/api_ab.sh 871832d HEAD
+#
+# Each REV (a git revision, or "." for the working tree) is exported to a temporary folder and
+# served by its own gunicorn, started from that revision's Procfile web line with the production
+# settings of bench/_prod_env.sh, on one bench database (BENCH_DB [lottery_bench_ab], created and
+# filled as bench/api_load.sh does, by this tree's migrations and bench/_load_setup.py, so the
+# revisions must share the schema). wrk then drives POST and GET /api/v1/lotteries at
+# concurrency 32 for DURATION s each, the revisions in turn, for ROUNDS interleaved rounds, so a
+# slow spell of the shared machine hits every revision alike. It prints every run and, per
+# revision, the median requests/s and p99 and the ratio to the first revision.
+#
+# Environment knobs: ROUNDS [3] DURATION [10] CONCURRENCY [32] WEB_CONCURRENCY [2]
+#   GUNICORN_THREADS [1] PLAYERS [2000] HISTORY [200000] BENCH_PORT [8768]
+# Results: stdout and bench/results/api_ab.txt.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PY="$ROOT/.venv/bin/python"
+[[ $# -ge 1 ]] || { sed -n '2,18p' "$0"; exit 2; }
+
+PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
+export PGHOST PGPORT PGUSER
+DB="${BENCH_DB:-lottery_bench_ab}"
+PORT="${BENCH_PORT:-8768}"
+ROUNDS="${ROUNDS:-3}"
+DURATION="${DURATION:-10}"
+CONC="${CONCURRENCY:-32}"
+RUN_DIR="$(mktemp -d /tmp/lottery-api-ab.XXXXXX)"
+GUNICORN_PID=""
+
+log() { printf '[api_ab %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+stop_gunicorn() {
+  if [[ -n "$GUNICORN_PID" ]] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
+    kill -TERM "$GUNICORN_PID" 2>/dev/null || true
+    wait "$GUNICORN_PID" 2>/dev/null || true
+  fi
+  GUNICORN_PID=""
+}
+trap 'stop_gunicorn; log "run directory: $RUN_DIR"' EXIT
+
+command -v wrk >/dev/null || { echo "wrk missing: run bench/api_load.sh once (it installs it)" >&2; exit 1; }
+
+# shellcheck source=bench/_prod_env.sh
+source "$ROOT/bench/_prod_env.sh"
+bench_prod_env ab "postgres://$PGUSER@$PGHOST:$PGPORT/$DB" "${BENCH_REDIS_URL:-redis://127.0.0.1:6379/13}"
+export LOG_LEVEL=WARNING
+
+# ---------------------------------------------------------------- the revisions
+declare -a NAMES DIRS
+for rev in "$@"; do
+  if [[ "$rev" == "." ]]; then
+    NAMES+=("working-tree"); DIRS+=("$ROOT")
+  else
+    sha="$(git rev-parse --short "$rev^{commit}")"
+    dir="$RUN_DIR/src-$sha"
+    mkdir -p "$dir"
+    git archive "$sha" | tar -x -C "$dir"
+    name="$rev ($sha)"; [[ "$rev" == "$sha" ]] && name="$sha"
+    NAMES+=("$name"); DIRS+=("$dir")
+  fi
+done
+
+# ---------------------------------------------------------------- database
+log "creating database $DB"
+dropdb --if-exists "$DB"
+createdb "$DB"
+"$PY" -c "import redis, os; redis.Redis.from_url(os.environ['REDIS_URL']).flushdb()"
+"$PY" manage.py migrate --noinput --skip-checks -v 0
+"$PY" bench/_load_setup.py setup --players "${PLAYERS:-2000}" --history "${HISTORY:-200000}" \
+  --tokens "$RUN_DIR/tokens.lua" --get-tokens "$RUN_DIR/reader.lua" --out "$RUN_DIR/setup.json" >&2
+
+start_gunicorn() { # dir
+  stop_gunicorn
+  local cmd
+  cmd="$(sed -n 's/^web: //p' "$1/Procfile" | sed 's/0\.0\.0\.0/127.0.0.1/')"
+  (cd "$1" && export PORT WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}" \
+    GUNICORN_THREADS="${GUNICORN_THREADS:-1}" && exec bash -c "exec $cmd") \
+    >"$RUN_DIR/gunicorn.log" 2>&1 &
+  GUNICORN_PID=$!
+  for _ in $(seq 1 150); do
+    curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$GUNICORN_PID" 2>/dev/null || { cat "$RUN_DIR/gunicorn.log" >&2; exit 1; }
+    sleep 0.1
+  done
+}
+
+wrk_run() { # mode seconds concurrency -> BENCH_JSON line
+  local tokens="$RUN_DIR/tokens.lua"
+  [[ "$1" == get ]] && tokens="$RUN_DIR/reader.lua"
+  wrk -t2 -c"$3" -d"$(( $2 + 2 ))"s --timeout 10s --latency -s bench/lua/lotteries.lua \
+    "http://127.0.0.1:$PORT/api/v1/lotteries" -- "$1" "$tokens" "$2" | sed -n 's/^BENCH_JSON //p'
+}
+
+# ---------------------------------------------------------------- interleaved rounds
+for round in $(seq 1 "$ROUNDS"); do
+  for i in "${!DIRS[@]}"; do
+    log "round $round: ${NAMES[$i]}"
+    start_gunicorn "${DIRS[$i]}"
+    wrk_run post 2 8 >/dev/null  # warm-up: imports, connections, prepared statements
+    wrk_run get 2 8 >/dev/null
+    for mode in post get; do
+      printf '{"round": %d, "rev": "%s", "mode": "%s", "wrk": %s}\n' \
+        "$round" "${NAMES[$i]}" "$mode" "$(wrk_run "$mode" "$DURATION" "$CONC")" >>"$RUN_DIR/runs.jsonl"
+    done
+    stop_gunicorn
+  done
+done
+
+# ---------------------------------------------------------------- report
+"$PY" - "$RUN_DIR/runs.jsonl" "$ROUNDS" "$DURATION" "$CONC" "$@" <<'EOF'
+import json, os, statistics, sys, time
+from pathlib import Path
+
+path, rounds, duration, conc, *revs = sys.argv[1:]
+runs = [json.loads(line) for line in open(path)]
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+lines = [
+    f"API A/B ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}) — {os.cpu_count()} cores ({cpu})",
+    f"bash bench/api_ab.sh {' '.join(revs)}: each revision served in turn by its own gunicorn "
+    f"(its Procfile web line), {rounds} interleaved rounds, wrk -c{conc} for {duration} s per "
+    "mode, one PostgreSQL bench database.",
+    "",
+    f"{'round':<6}{'mode':<6}{'revision':<28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx/errors':>16}",
+]
+def row(r):
+    w = r["wrk"]
+    bad = sum(w["errors"].values()) + sum(v for k, v in w["statuses"].items() if not k.startswith("2"))
+    return w["requests"] / w["active_s"], w["latency_us"]["p50"] / 1000, w["latency_us"]["p99"] / 1000, bad
+for r in runs:
+    rps, p50, p99, bad = row(r)
+    lines.append(f"{r['round']:<6}{r['mode'].upper():<6}{r['rev']:<28}{rps:>9.1f}{p50:>9.1f}{p99:>9.1f}{bad:>16}")
+lines += ["", "Medians of the rounds (ratio: to the first revision):"]
+order = list(dict.fromkeys(r["rev"] for r in runs))
+for mode in ("post", "get"):
+    base = None
+    for rev in order:
+        rs = [row(r) for r in runs if r["rev"] == rev and r["mode"] == mode]
+        rps = statistics.median(x[0] for x in rs)
+        p99 = statistics.median(x[2] for x in rs)
+        base = base or rps
+        lines.append(f"  {mode.upper():<5}{rev:<28}{rps:>9.1f} req/s  p99 {p99:6.1f} ms  x{rps / base:.2f}  "
+                     f"non-2xx/errors {sum(x[3] for x in rs)}")
+text = "\n".join(lines)
+print(text)
+out = Path("bench/results")
+out.mkdir(parents=True, exist_ok=True)
+(out / "api_ab.txt").write_text(text + "\n")
+EOF
