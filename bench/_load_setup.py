@@ -539,8 +539,9 @@ def cmd_report(args: argparse.Namespace) -> None:
     lines = [
         f"API load benchmark ({meta.get('when', '')}) — {meta.get('machine', '')}",
         f"gunicorn {meta['config_desc']}; PostgreSQL db {meta['database']}; "
-        f"wrk -t{meta['wrk_threads']} for {meta['duration']} s per phase "
-        f"(+{meta['grace']} s for the last answers); {meta['players']} players' tokens "
+        f"wrk, one thread per connection, {meta['duration']} s per phase "
+        f"(+{meta['grace']} s for the last answers, /healthz probes not counted); "
+        f"{meta['players']} players' tokens "
         f"for POST; GET lists page 1 of a player with {meta['reader_ballots']} ballots.",
         "",
     ]

@@ -91,7 +91,7 @@ start_gunicorn() { # dir
 wrk_run() { # mode seconds concurrency -> BENCH_JSON line
   local tokens="$RUN_DIR/tokens.lua"
   [[ "$1" == get ]] && tokens="$RUN_DIR/reader.lua"
-  wrk -t2 -c"$3" -d"$(( $2 + 2 ))"s --timeout 10s --latency -s bench/lua/lotteries.lua \
+  wrk -t"$3" -c"$3" -d"$(( $2 + 2 ))"s --timeout 10s -s bench/lua/lotteries.lua \
     "http://127.0.0.1:$PORT/api/v1/lotteries" -- "$1" "$tokens" "$2" | sed -n 's/^BENCH_JSON //p'
 }
 
