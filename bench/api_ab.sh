@@ -19,6 +19,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=bench/_prod_env.sh
+source "$ROOT/bench/_prod_env.sh"
 PY="$ROOT/.venv/bin/python"
 [[ $# -ge 1 ]] || { sed -n '2,18p' "$0"; exit 2; }
 
@@ -33,19 +35,11 @@ RUN_DIR="$(mktemp -d /tmp/lottery-api-ab.XXXXXX)"
 GUNICORN_PID=""
 
 log() { printf '[api_ab %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-stop_gunicorn() {
-  if [[ -n "$GUNICORN_PID" ]] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
-    kill -TERM "$GUNICORN_PID" 2>/dev/null || true
-    wait "$GUNICORN_PID" 2>/dev/null || true
-  fi
-  GUNICORN_PID=""
-}
+stop_gunicorn() { stop_pid "$GUNICORN_PID"; GUNICORN_PID=""; }
 trap 'stop_gunicorn; log "run directory: $RUN_DIR"' EXIT
 
 command -v wrk >/dev/null || { echo "wrk missing: run bench/api_load.sh once (it installs it)" >&2; exit 1; }
 
-# shellcheck source=bench/_prod_env.sh
-source "$ROOT/bench/_prod_env.sh"
 bench_prod_env ab "postgres://$PGUSER@$PGHOST:$PGPORT/$DB" "${BENCH_REDIS_URL:-redis://127.0.0.1:6379/13}"
 export LOG_LEVEL=WARNING
 

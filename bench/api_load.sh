@@ -34,6 +34,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=bench/_prod_env.sh
+source "$ROOT/bench/_prod_env.sh"
 PY="$ROOT/.venv/bin/python"
 LUA="$ROOT/bench/lua/lotteries.lua"
 HELPER="$ROOT/bench/_load_setup.py"
@@ -67,15 +69,7 @@ GUNICORN_PID=""
 
 log() { printf '[api_load %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
-stop_gunicorn() {
-  if [[ -n "$GUNICORN_PID" ]] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
-    kill -TERM "$GUNICORN_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$GUNICORN_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$GUNICORN_PID" 2>/dev/null || true
-    wait "$GUNICORN_PID" 2>/dev/null || true
-  fi
-  GUNICORN_PID=""
-}
+stop_gunicorn() { stop_pid "$GUNICORN_PID"; GUNICORN_PID=""; }
 trap 'stop_gunicorn; log "run directory: $RUN_DIR"' EXIT
 
 # ---------------------------------------------------------------- tools
@@ -91,8 +85,6 @@ done
 [[ -x "$ROOT/.venv/bin/gunicorn" ]] || { echo "no gunicorn in .venv (make install)" >&2; exit 1; }
 
 # ---------------------------------------------------------------- production settings
-# shellcheck source=bench/_prod_env.sh
-source "$ROOT/bench/_prod_env.sh"
 bench_prod_env load "postgres://$PGUSER@$PGHOST:$PGPORT/$DB" \
   "${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14}"
 export LOG_LEVEL="${LOG_LEVEL:-WARNING}"

@@ -33,6 +33,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=bench/_prod_env.sh
+source "$ROOT/bench/_prod_env.sh"
 PY="$ROOT/.venv/bin/python"
 FH="$ROOT/bench/_faults.py"
 SETUP="$ROOT/bench/_load_setup.py"
@@ -64,16 +66,6 @@ CREATED_CLUSTER=0
 
 log() { printf '[faults %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 now() { date +%s.%N; }
-
-stop_pid() { # pid [signal]
-  local pid="$1" sig="${2:-TERM}"
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-    kill -"$sig" "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  fi
-}
 
 cluster_online() { pg_lsclusters -h | awk -v v="$1" -v c="$2" '$1 == v && $2 == c {print $4}' | grep -q online; }
 
@@ -112,8 +104,6 @@ fi
 for _ in $(seq 1 100); do pg_isready -q && break; sleep 0.1; done
 
 # ---------------------------------------------------------------- production settings
-# shellcheck source=bench/_prod_env.sh
-source "$ROOT/bench/_prod_env.sh"
 bench_prod_env faults "postgres://$PGUSER@$PGHOST:$PG_PORT/$DB" \
   "${BENCH_REDIS_URL:-redis://127.0.0.1:6379/13}"
 export LOG_LEVEL="${LOG_LEVEL:-INFO}"
