@@ -25,6 +25,11 @@ def numbers_text(numbers: Iterable[int]) -> str:
     return "-".join(map(str, sorted(numbers)))
 
 
+def numbers_list(text: str) -> list[int]:
+    """The numbers of a canonical numbers text (the inverse of numbers_text)."""
+    return [int(n) for n in text.split("-")]
+
+
 def leaf_hash(ballot: str, numbers: str) -> bytes:
     """Return the leaf hash sha256(0x00 || "{ballot}|{numbers}") (RFC 6962 leaf prefix 0x00)."""
     # "\x00" encodes to the single byte 0x00 in UTF-8: one concatenation, one encode.

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from lottery import draws
+
 
 def default_time_zone() -> str:
     return settings.LOTTERY_TIME_ZONE
@@ -155,7 +157,7 @@ class Ballot(models.Model):
 
     @property
     def numbers_list(self) -> list[int]:
-        return [int(n) for n in self.numbers.split("-")]
+        return draws.numbers_list(self.numbers)
 
 
 class PickKind(models.TextChoices):

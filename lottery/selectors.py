@@ -45,35 +45,46 @@ def ballot_rows(ballots: QuerySet[Ballot]) -> list[dict]:
     won = set()
     if drawn:
         won = set(winning_picks().filter(ballot_id__in=drawn).values_list("ballot_id", flat=True))
-    return [
-        {
-            "uuid": uuid_,
-            "game": game,
-            "game_date": day,
-            "numbers": [int(n) for n in numbers.split("-")],
-            "created_at": created_at,
-            "draw_status": status,
-            # unknown (null) until the draw is drawn
-            "won": pk in won if status == DrawStatus.DRAWN else None,
-        }
-        for pk, uuid_, game, day, numbers, created_at, status in rows
-    ]
+    return [_published(*row, won=won) for row in rows]
 
 
 def ballot_row(ballot: Ballot) -> dict:
     """One ballot as published; ``ballot.draw`` and its game are already loaded."""
     draw = ballot.draw
-    won = None
-    if draw.status == DrawStatus.DRAWN:
-        won = winning_picks().filter(ballot=ballot).exists()
+    won = set()
+    if draw.status == DrawStatus.DRAWN and winning_picks().filter(ballot=ballot).exists():
+        won = {ballot.pk}
+    return _published(
+        ballot.pk,
+        ballot.uuid,
+        draw.game.slug,
+        draw.date,
+        ballot.numbers,
+        ballot.created_at,
+        draw.status,
+        won=won,
+    )
+
+
+def _published(
+    pk: int,
+    uuid_: object,
+    game: str,
+    day: date,
+    numbers: str,
+    created_at: datetime,
+    status: str,
+    *,
+    won: set[int],
+) -> dict:
     return {
-        "uuid": ballot.uuid,
-        "game": draw.game.slug,
-        "game_date": draw.date,
-        "numbers": ballot.numbers_list,
-        "created_at": ballot.created_at,
-        "draw_status": draw.status,
-        "won": won,
+        "uuid": uuid_,
+        "game": game,
+        "game_date": day,
+        "numbers": draws.numbers_list(numbers),
+        "created_at": created_at,
+        "draw_status": status,
+        "won": pk in won if status == DrawStatus.DRAWN else None,  # unknown until drawn
     }
 
 
@@ -220,7 +231,7 @@ def draw_leaves(*, draw: Draw, cursor: str | None, limit: int) -> LeavesPage:
             {
                 "serial": serial,
                 "ballot": ballot,
-                "numbers": [int(n) for n in numbers.split("-")],
+                "numbers": draws.numbers_list(numbers),
                 # Microseconds matter: they order the serials (ninja's encoder keeps only ms).
                 "created_at": created_at.isoformat(),
                 "leaf": draws.leaf_hash(ballot, numbers).hex(),

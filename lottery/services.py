@@ -133,8 +133,9 @@ def _game_load(slug: str) -> Game:
     return game
 
 
-def _rules(game: Game) -> tuple:
-    return tuple(getattr(game, name) for name in _PLAY_RULES)
+def _rules(obj: Game | Draw, prefix: str = "") -> tuple:
+    """The play rules of a game, or those the play lock read beside a draw (``game_``...)."""
+    return tuple(getattr(obj, prefix + name) for name in _PLAY_RULES)
 
 
 def _lock_for_play(player: User, game: Game, day: date) -> Draw | None:
@@ -217,7 +218,7 @@ def _play(player: User, game: Game, numbers: list[int], day: date | None, *, fre
         if not fresh:
             raise _StaleGame  # the first ballot of the day: the draw is created above
         raise ServiceError("Your account cannot play.", status=401)  # deleted meanwhile
-    if not fresh and _rules(game) != tuple(getattr(draw, f"game_{name}") for name in _PLAY_RULES):
+    if not fresh and _rules(game) != _rules(draw, prefix="game_"):
         raise _StaleGame
     draw.game = game  # the answer reads draw.game.slug: no query after COMMIT
     now = timezone.now()  # the instant the ballot counts, taken under the lock
