@@ -25,3 +25,31 @@ stop_pid() {
     wait "$pid" 2>/dev/null || true
   fi
 }
+
+# web_cmd [DIR]: the Procfile web line of DIR (default: this tree), bound to loopback only.
+web_cmd() {
+  local cmd
+  cmd="$(sed -n 's/^web: //p' "${1:-$ROOT}/Procfile" | sed 's/0\.0\.0\.0/127.0.0.1/')"
+  [[ -n "$cmd" ]] || { echo "no web line in ${1:-$ROOT}/Procfile" >&2; exit 1; }
+  printf '%s\n' "$cmd"
+}
+
+# start_web DIR LOG WORKERS THREADS: serve DIR's Procfile web line on 127.0.0.1:$PORT in the
+# background, its pid in GUNICORN_PID; return once /healthz answers and every worker is up.
+start_web() {
+  local dir="$1" log="$2" workers="$3" threads="$4" cmd
+  cmd="$(web_cmd "$dir")"
+  (cd "$dir" && export PORT WEB_CONCURRENCY="$workers" GUNICORN_THREADS="$threads" \
+    && exec bash -c "exec $cmd") >"$log" 2>&1 &
+  GUNICORN_PID=$!
+  for _ in $(seq 1 150); do
+    curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+    kill -0 "$GUNICORN_PID" 2>/dev/null || { cat "$log" >&2; exit 1; }
+    sleep 0.1
+  done
+  # /healthz answers as soon as one worker is up
+  for _ in $(seq 1 100); do
+    [[ "$(pgrep -P "$GUNICORN_PID" | wc -l)" -ge "$workers" ]] && break
+    sleep 0.1
+  done
+}

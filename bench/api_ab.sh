@@ -69,17 +69,7 @@ createdb "$DB"
 
 start_gunicorn() { # dir
   stop_gunicorn
-  local cmd
-  cmd="$(sed -n 's/^web: //p' "$1/Procfile" | sed 's/0\.0\.0\.0/127.0.0.1/')"
-  (cd "$1" && export PORT WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}" \
-    GUNICORN_THREADS="${GUNICORN_THREADS:-1}" && exec bash -c "exec $cmd") \
-    >"$RUN_DIR/gunicorn.log" 2>&1 &
-  GUNICORN_PID=$!
-  for _ in $(seq 1 150); do
-    curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
-    kill -0 "$GUNICORN_PID" 2>/dev/null || { cat "$RUN_DIR/gunicorn.log" >&2; exit 1; }
-    sleep 0.1
-  done
+  start_web "$1" "$RUN_DIR/gunicorn.log" "${WEB_CONCURRENCY:-2}" "${GUNICORN_THREADS:-1}"
 }
 
 wrk_run() { # mode seconds concurrency -> BENCH_JSON line

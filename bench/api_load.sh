@@ -90,8 +90,7 @@ bench_prod_env load "postgres://$PGUSER@$PGHOST:$PGPORT/$DB" \
 export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
 
 # The Procfile's web command, bound to loopback only.
-WEB_CMD="$(sed -n 's/^web: //p' Procfile | sed 's/0\.0\.0\.0/127.0.0.1/')"
-[[ -n "$WEB_CMD" ]] || { echo "no web line in Procfile" >&2; exit 1; }
+WEB_CMD="$(web_cmd)"
 
 # ---------------------------------------------------------------- database
 log "creating database $DB"
@@ -109,19 +108,7 @@ rows() { psql -d "$DB" -Atqc "SELECT count(*) FROM lottery_ballot"; }
 
 start_gunicorn() { # workers threads
   stop_gunicorn
-  PORT="$PORT" WEB_CONCURRENCY="$1" GUNICORN_THREADS="$2" \
-    bash -c "exec $WEB_CMD" >"$RUN_DIR/gunicorn-$1x$2.log" 2>&1 &
-  GUNICORN_PID=$!
-  for _ in $(seq 1 150); do
-    curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-    kill -0 "$GUNICORN_PID" 2>/dev/null || { cat "$RUN_DIR/gunicorn-$1x$2.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  # every worker up (healthz answers as soon as one is)
-  for _ in $(seq 1 100); do
-    [[ "$(pgrep -P "$GUNICORN_PID" | wc -l)" -ge "$1" ]] && break
-    sleep 0.1
-  done
+  start_web "$ROOT" "$RUN_DIR/gunicorn-$1x$2.log" "$1" "$2"
 }
 
 # run_phase FILE LABEL METHOD CONCURRENCY SECONDS CONFIG

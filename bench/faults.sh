@@ -108,7 +108,6 @@ bench_prod_env faults "postgres://$PGUSER@$PGHOST:$PG_PORT/$DB" \
   "${BENCH_REDIS_URL:-redis://127.0.0.1:6379/13}"
 export LOG_LEVEL="${LOG_LEVEL:-INFO}"
 export EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend"
-WEB_CMD="$(sed -n 's/^web: //p' Procfile | sed 's/0\.0\.0\.0/127.0.0.1/')"
 WORKER_CMD="$(sed -n 's/^worker: //p' Procfile)"
 
 log "creating database $DB"
@@ -124,15 +123,7 @@ createdb "$DB"
 
 # ---------------------------------------------------------------- 1. web under faults
 log "part 1: gunicorn ${WORKERS}x${THREADS}, $LOAD_CLIENTS clients for $LOAD_SECONDS s"
-PORT="$PORT" WEB_CONCURRENCY="$WORKERS" GUNICORN_THREADS="$THREADS" \
-  bash -c "exec $WEB_CMD" >"$RUN_DIR/gunicorn.log" 2>&1 &
-GUNICORN_PID=$!
-for _ in $(seq 1 150); do
-  curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-  kill -0 "$GUNICORN_PID" 2>/dev/null || { cat "$RUN_DIR/gunicorn.log" >&2; exit 1; }
-  sleep 0.1
-done
-for _ in $(seq 1 100); do [[ "$(pgrep -P "$GUNICORN_PID" | wc -l)" -ge "$WORKERS" ]] && break; sleep 0.1; done
+start_web "$ROOT" "$RUN_DIR/gunicorn.log" "$WORKERS" "$THREADS"
 
 "$PY" "$FH" snapshot --out "$RUN_DIR/before.json" >&2
 T0="$(now)"
