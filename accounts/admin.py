@@ -18,12 +18,8 @@ from accounts.models import User
 from accounts.services import user_deactivate
 from backoffice.errors import ServiceError
 from lottery.admin.base import (
-    action_page,
-    change_url,
     clean_search_term,
-    posted,
-    run_service,
-    submitted,
+    confirm_action,
 )
 from lottery.forms import ConfirmForm
 from lottery.models import AuditAction, Ballot
@@ -162,19 +158,13 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
     )
     def deactivate(self, request: HttpRequest, object_id: str) -> HttpResponse:
         user = get_object_or_404(User, pk=object_id)
-        form = ConfirmForm(posted(request))
-        if submitted(request, form):
-            return run_service(
-                request,
-                lambda: _deactivate(actor=request.user, user=user),
-                success=f"{user.email} is deactivated; every token they held is dead.",
-                redirect_to=change_url(user),
-            )
-        return action_page(
+        return confirm_action(
             self,
             request,
             obj=user,
-            form=form,
+            form=ConfirmForm,
+            run=lambda data: _deactivate(actor=request.user, user=user),
+            success=f"{user.email} is deactivated; every token they held is dead.",
             title=f"Deactivate {user.email}",
             submit="Deactivate",
             danger=True,

@@ -85,3 +85,39 @@ def posted(request: HttpRequest) -> QueryDict | None:
 def submitted(request: HttpRequest, form: forms.Form) -> bool:
     """True when the action was posted with a valid form (a GET only shows the form)."""
     return request.method == "POST" and form.is_valid()
+
+
+def confirm_action(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    *,
+    obj: Model,
+    form: type[forms.Form],
+    run: Callable[[dict], object],
+    success: str | Callable[[object], str],
+    title: str,
+    submit: str,
+    description: str = "",
+    danger: bool = False,
+    form_kwargs: dict | None = None,
+) -> HttpResponse:
+    """A staff action on ``obj``: a GET shows the form; a valid POST calls ``run`` with the
+    form's cleaned data and goes back to the object's page with the outcome as a message."""
+    bound = form(posted(request), **(form_kwargs or {}))
+    if submitted(request, bound):
+        return run_service(
+            request,
+            lambda: run(bound.cleaned_data),
+            success=success,
+            redirect_to=change_url(obj),
+        )
+    return action_page(
+        model_admin,
+        request,
+        obj=obj,
+        form=bound,
+        title=title,
+        submit=submit,
+        description=description,
+        danger=danger,
+    )

@@ -23,12 +23,9 @@ from unfold.enums import ActionVariant
 from lottery import selectors, services
 from lottery.admin.base import (
     LINK_CLASSES,
-    action_page,
     change_url,
+    confirm_action,
     link,
-    posted,
-    run_service,
-    submitted,
 )
 from lottery.admin.draw_inlines import PickInline, RedrawRequestInline
 from lottery.admin.export import draw_csv_response
@@ -192,19 +189,13 @@ class DrawAdmin(ModelAdmin):
     )
     def draw_now(self, request: HttpRequest, object_id: str) -> HttpResponse:
         draw = self._draw(object_id)
-        form = ConfirmForm(posted(request))
-        if submitted(request, form):
-            return run_service(
-                request,
-                lambda: services.draw_now(draw_id=draw.pk, actor=request.user),
-                success=lambda done: f"{done} is {done.get_status_display().lower()}.",
-                redirect_to=change_url(draw),
-            )
-        return action_page(
+        return confirm_action(
             self,
             request,
             obj=draw,
-            form=form,
+            form=ConfirmForm,
+            run=lambda data: services.draw_now(draw_id=draw.pk, actor=request.user),
+            success=lambda done: f"{done} is {done.get_status_display().lower()}.",
             title=f"Draw {draw} now",
             submit="Draw now",
             description="Close the draw if it is due, fix its ballots and Merkle root, and draw "
@@ -219,27 +210,20 @@ class DrawAdmin(ModelAdmin):
     )
     def redraw_request(self, request: HttpRequest, object_id: str) -> HttpResponse:
         draw = self._draw(object_id)
-        form = RedrawRequestForm(posted(request), draw=draw)
-        if submitted(request, form):
-            return run_service(
-                request,
-                lambda: services.redraw_request(
-                    pick_id=form.cleaned_data["pick"].pk,
-                    actor=request.user,
-                    reason=form.cleaned_data["reason"],
-                ),
-                success=lambda done: (
-                    "Redraw approved: the next alternate wins."
-                    if done.status == RedrawStatus.APPROVED
-                    else "Redraw requested: another staff member must approve it."
-                ),
-                redirect_to=change_url(draw),
-            )
-        return action_page(
+        return confirm_action(
             self,
             request,
             obj=draw,
-            form=form,
+            form=RedrawRequestForm,
+            form_kwargs={"draw": draw},
+            run=lambda data: services.redraw_request(
+                pick_id=data["pick"].pk, actor=request.user, reason=data["reason"]
+            ),
+            success=lambda done: (
+                "Redraw approved: the next alternate wins."
+                if done.status == RedrawStatus.APPROVED
+                else "Redraw requested: another staff member must approve it."
+            ),
             title=f"Request a redraw of {draw}",
             submit="Request redraw",
             description="Disqualify one winner; on approval the next unused alternate is "
@@ -255,21 +239,15 @@ class DrawAdmin(ModelAdmin):
     )
     def draw_void(self, request: HttpRequest, object_id: str) -> HttpResponse:
         draw = self._draw(object_id)
-        form = ReasonForm(posted(request))
-        if submitted(request, form):
-            return run_service(
-                request,
-                lambda: services.draw_void(
-                    draw_id=draw.pk, actor=request.user, reason=form.cleaned_data["reason"]
-                ),
-                success=f"{draw} is void.",
-                redirect_to=change_url(draw),
-            )
-        return action_page(
+        return confirm_action(
             self,
             request,
             obj=draw,
-            form=form,
+            form=ReasonForm,
+            run=lambda data: services.draw_void(
+                draw_id=draw.pk, actor=request.user, reason=data["reason"]
+            ),
+            success=f"{draw} is void.",
             title=f"Void {draw}",
             submit="Void the draw",
             danger=True,

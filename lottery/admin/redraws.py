@@ -13,7 +13,11 @@ from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
 from lottery import services
-from lottery.admin.base import action_page, change_url, link, posted, run_service, submitted
+from lottery.admin.base import (
+    change_url,
+    confirm_action,
+    link,
+)
 from lottery.forms import DecisionForm
 from lottery.models import RedrawRequest, RedrawStatus
 
@@ -112,22 +116,15 @@ class RedrawRequestAdmin(ModelAdmin):
     )
     def redraw_approve(self, request: HttpRequest, object_id: str) -> HttpResponse:
         redraw = self._redraw(object_id)
-        form = DecisionForm(posted(request))
-        if submitted(request, form):
-            return run_service(
-                request,
-                lambda: services.redraw_approve(
-                    request_id=redraw.pk, actor=request.user, note=form.cleaned_data["note"]
-                ),
-                success="Redraw approved: the winner is disqualified and the next alternate "
-                "promoted.",
-                redirect_to=change_url(redraw),
-            )
-        return action_page(
+        return confirm_action(
             self,
             request,
             obj=redraw,
-            form=form,
+            form=DecisionForm,
+            run=lambda data: services.redraw_approve(
+                request_id=redraw.pk, actor=request.user, note=data["note"]
+            ),
+            success="Redraw approved: the winner is disqualified and the next alternate promoted.",
             title=f"Approve redraw #{redraw.pk}",
             submit="Approve redraw",
             description=f"Disqualify ballot {redraw.pick.ballot.uuid} of {redraw.draw} "
@@ -143,21 +140,16 @@ class RedrawRequestAdmin(ModelAdmin):
     )
     def redraw_refuse(self, request: HttpRequest, object_id: str) -> HttpResponse:
         redraw = self._redraw(object_id)
-        form = DecisionForm(posted(request), note_required=True)
-        if submitted(request, form):
-            return run_service(
-                request,
-                lambda: services.redraw_refuse(
-                    request_id=redraw.pk, actor=request.user, note=form.cleaned_data["note"]
-                ),
-                success="Redraw refused: the winner stays.",
-                redirect_to=change_url(redraw),
-            )
-        return action_page(
+        return confirm_action(
             self,
             request,
             obj=redraw,
-            form=form,
+            form=DecisionForm,
+            form_kwargs={"note_required": True},
+            run=lambda data: services.redraw_refuse(
+                request_id=redraw.pk, actor=request.user, note=data["note"]
+            ),
+            success="Redraw refused: the winner stays.",
             title=f"Refuse redraw #{redraw.pk}",
             submit="Refuse redraw",
             danger=True,
