@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.services import user_deactivate
 from backoffice.errors import ServiceError
 from lottery.admin.base import (
-    clean_search_term,
+    SafeSearchMixin,
     confirm_action,
 )
 from lottery.forms import ConfirmForm
@@ -65,7 +65,7 @@ class GroupAdmin(BaseGroupAdmin, ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin, ModelAdmin):
+class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = unfold_forms.AdminPasswordChangeForm
@@ -113,14 +113,6 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
             .values("n")
         )
         return super().get_queryset(request).annotate(ballots_played=Coalesce(Subquery(played), 0))
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
-        term = clean_search_term(search_term)
-        if term is None:
-            return queryset.none(), False
-        return super().get_search_results(request, queryset, term)
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))

@@ -2,20 +2,23 @@
 
 from django.contrib import admin
 from django.contrib.admin import ShowFacets
-from django.db.models import QuerySet
-from django.http import HttpRequest
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter
 from unfold.decorators import display
 from unfold.paginator import InfinitePaginator
 
-from lottery.admin.base import change_url, clean_search_term, link
+from lottery.admin.base import (
+    ReadOnlyMixin,
+    SafeSearchMixin,
+    change_url,
+    link,
+)
 from lottery.admin.filters import DayRangeFilter
 from lottery.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ModelAdmin):
+class AuditEntryAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
     list_display = [
         "created_at",
         "action",
@@ -61,20 +64,3 @@ class AuditEntryAdmin(ModelAdmin):
     @display(description="why")
     def display_reason(self, obj: AuditEntry) -> str:
         return obj.reason if len(obj.reason) <= 80 else f"{obj.reason[:79]}…"
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
-        term = clean_search_term(search_term)
-        if term is None:
-            return queryset.none(), False
-        return super().get_search_results(request, queryset, term)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
-        return False

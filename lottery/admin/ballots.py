@@ -13,13 +13,18 @@ from unfold.paginator import InfinitePaginator
 
 from accounts.models import User
 from lottery import selectors
-from lottery.admin.base import change_url, clean_search_term, link
+from lottery.admin.base import (
+    ReadOnlyMixin,
+    change_url,
+    clean_search_term,
+    link,
+)
 from lottery.admin.filters import DrawDateFilter, GameFilter, WinnerFilter
 from lottery.models import Ballot, Pick, PickKind
 
 
 @admin.register(Ballot)
-class BallotAdmin(ModelAdmin):
+class BallotAdmin(ReadOnlyMixin, ModelAdmin):
     list_display = [
         "uuid",
         "display_numbers",
@@ -121,12 +126,3 @@ class BallotAdmin(ModelAdmin):
         else:
             players = User.objects.filter(email__startswith=email)
         return queryset.filter(player_id__in=players.values("pk")), False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Ballot | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Ballot | None = None) -> bool:
-        return False

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,6 +15,32 @@ from backoffice.errors import ServiceError
 
 ACTION_TEMPLATE = "admin/lottery/action_form.html"
 LINK_CLASSES = "text-primary-600 dark:text-primary-500"
+
+
+class ReadOnlyMixin:
+    """Nothing here is added, changed or deleted by hand: rows change only through services
+    (staff actions included). For model admins and inlines alike."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class SafeSearchMixin:
+    """The admin's own search, except for terms that cannot match (PostgreSQL refuses NUL)."""
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        term = clean_search_term(search_term)
+        if term is None:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, term)
 
 
 def change_url(obj: Model) -> str:

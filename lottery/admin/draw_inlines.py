@@ -5,11 +5,15 @@ from django.http import HttpRequest
 from unfold.admin import TabularInline
 from unfold.decorators import display
 
-from lottery.admin.base import change_url, link
-from lottery.models import Draw, Pick, RedrawRequest
+from lottery.admin.base import (
+    ReadOnlyMixin,
+    change_url,
+    link,
+)
+from lottery.models import Pick, RedrawRequest
 
 
-class PickInline(TabularInline):
+class PickInline(ReadOnlyMixin, TabularInline):
     model = Pick
     verbose_name = "winner or alternate"
     verbose_name_plural = "winners and alternates"
@@ -49,17 +53,8 @@ class PickInline(TabularInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Pick]:
         return super().get_queryset(request).select_related("ballot__player")
 
-    def has_add_permission(self, request: HttpRequest, obj: Draw | None = None) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Draw | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Draw | None = None) -> bool:
-        return False
-
-
-class RedrawRequestInline(TabularInline):
+class RedrawRequestInline(ReadOnlyMixin, TabularInline):
     model = RedrawRequest
     fields = [
         "display_request",
@@ -90,12 +85,3 @@ class RedrawRequestInline(TabularInline):
             .get_queryset(request)
             .select_related("pick__ballot", "requested_by", "decided_by")
         )
-
-    def has_add_permission(self, request: HttpRequest, obj: Draw | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Draw | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Draw | None = None) -> bool:
-        return False

@@ -23,6 +23,7 @@ from unfold.enums import ActionVariant
 from lottery import selectors, services
 from lottery.admin.base import (
     LINK_CLASSES,
+    ReadOnlyMixin,
     change_url,
     confirm_action,
     link,
@@ -53,7 +54,9 @@ APPLIES: dict[str, Callable[[Draw, datetime], bool]] = {
 
 
 @admin.register(Draw)
-class DrawAdmin(ModelAdmin):
+# Draws are created by the first ballot or the scheduler, and change only through the
+# actions below.
+class DrawAdmin(ReadOnlyMixin, ModelAdmin):
     list_display = [
         "date",
         "game",
@@ -158,15 +161,6 @@ class DrawAdmin(ModelAdmin):
         now = timezone.now()
         prefix = f"{self.opts.app_label}_{self.opts.model_name}_"
         return [a for a in actions if APPLIES[a.action_name.removeprefix(prefix)](draw, now)]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # draws are created by the first ballot or the scheduler
-
-    def has_change_permission(self, request: HttpRequest, obj: Draw | None = None) -> bool:
-        return False  # a draw changes only through the actions below
-
-    def has_delete_permission(self, request: HttpRequest, obj: Draw | None = None) -> bool:
-        return False
 
     def has_draw_now_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return request.user.has_perm("lottery.draw_now")

@@ -14,6 +14,7 @@ from unfold.enums import ActionVariant
 
 from lottery import services
 from lottery.admin.base import (
+    ReadOnlyMixin,
     change_url,
     confirm_action,
     link,
@@ -29,7 +30,8 @@ STATUS_LABELS = {
 
 
 @admin.register(RedrawRequest)
-class RedrawRequestAdmin(ModelAdmin):
+# Requests are made from the draw's page and decided by the actions below.
+class RedrawRequestAdmin(ReadOnlyMixin, ModelAdmin):
     list_display = [
         "id",
         "display_draw",
@@ -90,15 +92,6 @@ class RedrawRequestAdmin(ModelAdmin):
         if settings.LOTTERY_REDRAW_APPROVALS > 0 and redraw.requested_by_id == request.user.pk:
             return []
         return actions
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # requests are made from the draw's page
-
-    def has_change_permission(self, request: HttpRequest, obj: RedrawRequest | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: RedrawRequest | None = None) -> bool:
-        return False
 
     def has_approve_redraw_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return request.user.has_perm("lottery.approve_redraw")
