@@ -6,7 +6,7 @@ embedded setup (SQLite + SqliteHuey under ``data/``); production sets
 """
 
 import os
-import sys
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -48,13 +48,53 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}.") from exc
 
 
-TESTING = "pytest" in sys.modules or env_bool("DJANGO_TESTING", False)
+# Keys anyone can read somewhere (this project's history, Django's template, tutorials).
+KNOWN_DEFAULT_SECRETS = frozenset(
+    {
+        "django-insecure-local-only-never-in-production",
+        "collectstatic-only",
+        "bench-draw-not-a-secret",
+        "changeme",
+        "secret",
+    }
+)
+MIN_SECRET_BYTES = 32  # HS256 wants a key at least as long as its hash (RFC 7518 §3.2)
+
+
+def secret(name: str, value: str) -> str:
+    """Refuse a signing key that is empty, short or published: anyone could forge with it."""
+    if not value:
+        raise ImproperlyConfigured(f"{name} is empty: set it to a long random secret.")
+    if value in KNOWN_DEFAULT_SECRETS or value.startswith("django-insecure"):
+        raise ImproperlyConfigured(f"{name} is a published default: set a secret of your own.")
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        raise ImproperlyConfigured(
+            f"{name} is {len(value.encode())} bytes; use at least {MIN_SECRET_BYTES} random "
+            'bytes (python -c "import secrets; print(secrets.token_urlsafe(50))").'
+        )
+    return value
+
+
+def dev_secret(path: Path) -> str:
+    """A random key of this checkout's own for DEBUG runs, kept in the data directory so
+    tokens survive a restart; created once, atomically (web and worker start together)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
 DATA_DIR = Path(env("DATA_DIR", str(BASE_DIR / "data")))
 STATIC_ROOT_DIR = env("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
-_INSECURE_KEY = "django-insecure-local-only-never-in-production"
-SECRET_KEY = env("DJANGO_SECRET_KEY", _INSECURE_KEY)
-JWT_SIGNING_KEY = env("JWT_SIGNING_KEY", SECRET_KEY)
+# No key lives in the code: production must set one; a DEBUG run makes its own.
+_secret_default = dev_secret(DATA_DIR / "dev-secret-key") if DEBUG else ""
+SECRET_KEY = secret("DJANGO_SECRET_KEY", env("DJANGO_SECRET_KEY", "") or _secret_default)
+JWT_SIGNING_KEY = secret("JWT_SIGNING_KEY", env("JWT_SIGNING_KEY", "") or SECRET_KEY)
 DATABASE_URL = env("DATABASE_URL", "") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}"
 REDIS_URL = env("REDIS_URL", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -62,7 +102,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 LOG_FORMAT = env("LOG_FORMAT", "text")
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 LOTTERY_TIME_ZONE = env("LOTTERY_TIME_ZONE", "UTC")
 LOTTERY_BEACON = env("LOTTERY_BEACON", "")
 LOTTERY_REDRAW_APPROVALS = env_int("LOTTERY_REDRAW_APPROVALS", 1)
@@ -71,9 +111,11 @@ JWT_REFRESH_LIFETIME = timedelta(seconds=env_int("JWT_REFRESH_LIFETIME_SECONDS",
 RATE_LIMIT_LOGIN = env_int("RATE_LIMIT_LOGIN", 10)  # attempts per window, per IP and per email
 RATE_LIMIT_REGISTER = env_int("RATE_LIMIT_REGISTER", 5)
 RATE_LIMIT_WINDOW = env_int("RATE_LIMIT_WINDOW_SECONDS", 60)
-# Proxies in front of the app (PaaS router, load balancer) whose X-Forwarded-For we trust.
+# Proxies in front of the app (PaaS router, load balancer) whose X-Forwarded-For and
+# X-Forwarded-Proto we trust; gunicorn.conf.py ties its forwarded_allow_ips to it too.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", TESTING)
+# Tests set it (backoffice/settings_test.py); never implied by DEBUG.
+HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
 HUEY_WORKERS = env_int("HUEY_WORKERS", 2)
 EMAIL_HOST = env("EMAIL_HOST", "")
 # Console mail until an SMTP host is configured: development prints winner emails.
@@ -97,13 +139,12 @@ CONN_HEALTH_CHECKS = env_bool("CONN_HEALTH_CHECKS", True)
 # run 5 times is parsed and planned once). Turn off behind a pooler in transaction mode that
 # cannot carry prepared statements (PgBouncer before 1.21).
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
-
-# Refuse to run in production with a key anyone can read in this file.
-if not DEBUG and not TESTING and _INSECURE_KEY in (SECRET_KEY, JWT_SIGNING_KEY):
-    raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY (and JWT_SIGNING_KEY, which defaults to it) must be set to a "
-        "real secret when DJANGO_DEBUG is off."
-    )
+# A double-sent refresh (two tabs, a retry) within this many seconds gets the same new pair
+# instead of tripping reuse detection.
+JWT_REFRESH_GRACE_SECONDS = env_int("JWT_REFRESH_GRACE_SECONDS", 30)
+# bootstrap_admin (make run): the first admin's email, and its password (random if unset).
+ADMIN_EMAIL = env("ADMIN_EMAIL", "admin@example.com")
+ADMIN_PASSWORD = env("ADMIN_PASSWORD", "")
 
 INSTALLED_APPS = [
     "unfold",
@@ -117,6 +158,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "django_filters",
+    "ninja",  # swagger-ui served from our static files, not a CDN
     "huey.contrib.djhuey",
     "accounts",
     "lottery",
@@ -200,10 +242,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    # Hashing at production strength would dominate the suite's run time.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -211,17 +249,19 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(STATIC_ROOT_DIR)
+# Serve (and compress, at build time) only the hashed copies: half the build step's work.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or TESTING
+        if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
 
 # Huey: SqliteHuey in the data directory by default, RedisHuey when REDIS_URL is set.
-# `immediate` comes from HUEY_IMMEDIATE (on under pytest), never from DEBUG.
+# `immediate` comes from HUEY_IMMEDIATE (set by the test settings), never from DEBUG.
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
@@ -242,10 +282,11 @@ else:
     }
 
 # Production hardening; `manage.py check --deploy` must report nothing.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only behind proxies we trust: from anyone else X-Forwarded-Proto is a lie for the asking.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-SESSION_COOKIE_SECURE = not DEBUG and not TESTING
-CSRF_COOKIE_SECURE = not DEBUG and not TESTING
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
@@ -276,6 +317,6 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 20
-NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 100
+NINJA_MAX_PER_PAGE_SIZE = 100
 
 from backoffice.unfold import UNFOLD  # noqa: E402,F401  (admin look lives apart)

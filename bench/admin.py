@@ -75,10 +75,9 @@ def recreate_database(server_url: str, database: str, reuse: bool) -> bool:
 
 def configure(url: str) -> None:
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
-    # DJANGO_TESTING: plain static files storage (no collectstatic manifest), no HTTPS
+    # The test settings: plain static files storage (no collectstatic manifest), no HTTPS
     # redirect; DEBUG stays off so Django does not keep every query in memory.
-    os.environ["DJANGO_TESTING"] = "1"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings_test")
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ.setdefault("DATA_DIR", str(Path("/tmp") / "lottery-bench-admin"))
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"

@@ -38,6 +38,7 @@ import os
 import platform
 import random
 import resource
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -776,8 +777,7 @@ class Runner:
             DJANGO_SETTINGS_MODULE="backoffice.settings",
             # Production-like: no DEBUG query log; a throwaway key since DEBUG is off.
             DJANGO_DEBUG="0",
-            DJANGO_SECRET_KEY="bench-draw-not-a-secret",
-            JWT_SIGNING_KEY="bench-draw-not-a-secret",
+            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
             DATA_DIR=str(data_dir),
             HUEY_IMMEDIATE="0",
             LOG_LEVEL="WARNING",

@@ -33,7 +33,6 @@ def test_consumer_draws_a_missed_midnight(transactional_db, tmp_path):
         baker.make_recipe("lottery.ballot", draw=draw, player=players[i % 2])
     env = {
         **os.environ,
-        "DJANGO_TESTING": "1",
         "HUEY_IMMEDIATE": "0",
         "DATABASE_URL": _database_url(),
         "DATA_DIR": str(tmp_path),  # a Huey queue of this test's own
