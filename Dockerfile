@@ -17,9 +17,10 @@ COPY requirements.lock ./
 RUN pip install -r requirements.lock
 
 COPY . .
-# collectstatic needs settings but no secret: a throwaway key is enough at build time. Its
-# data directory is a throwaway too, so no empty Huey database is baked into the image.
-RUN DJANGO_SECRET_KEY=collectstatic-only JWT_SIGNING_KEY=collectstatic-only \
+# collectstatic needs settings but no real secret: a random throwaway key, used once and not
+# kept, is enough at build time. Its data directory is a throwaway too, so no empty Huey
+# database is baked into the image.
+RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     DATA_DIR=/tmp/build-data python manage.py collectstatic --noinput \
     && rm -rf /tmp/build-data \
     && mkdir -p /app/data && chown -R app:app /app/data
@@ -28,4 +29,4 @@ USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
     CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=2)"
-CMD ["sh", "-c", "exec gunicorn backoffice.wsgi --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-2} --threads ${GUNICORN_THREADS:-1} --access-logfile - --forwarded-allow-ips '*'"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "backoffice.wsgi"]

@@ -8,11 +8,13 @@ bench_prod_env() {
   export JWT_SIGNING_KEY="bench-$name-jwt-$(date +%s)-not-for-production-use-0123456789abcd"
   # Plain HTTP on loopback: no HTTPS redirect; a real queue, not immediate tasks.
   export DJANGO_DEBUG=0 SECURE_SSL_REDIRECT=0 HUEY_IMMEDIATE=0
-  export ALLOWED_HOSTS="127.0.0.1,localhost"
+  export ALLOWED_HOSTS="127.0.0.1,localhost" HOST=127.0.0.1
   export JWT_ACCESS_LIFETIME_SECONDS=3600
   export CONN_MAX_AGE="${CONN_MAX_AGE:-600}"
   export PATH="$ROOT/.venv/bin:$PATH"
   unset DJANGO_TESTING
+  # The build step: production settings serve hashed static files from the manifest.
+  (cd "$ROOT" && python manage.py collectstatic --noinput -v0)
 }
 
 # stop_pid PID [SIGNAL]: stop a process the bench started (TERM, then KILL after 10 s) and reap it.
@@ -26,7 +28,8 @@ stop_pid() {
   fi
 }
 
-# web_cmd [DIR]: the Procfile web line of DIR (default: this tree), bound to loopback only.
+# web_cmd [DIR]: the Procfile web line of DIR (default: this tree), bound to loopback only
+# (HOST above; older revisions' lines named 0.0.0.0).
 web_cmd() {
   local cmd
   cmd="$(sed -n 's/^web: //p' "${1:-$ROOT}/Procfile" | sed 's/0\.0\.0\.0/127.0.0.1/')"
