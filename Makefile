@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-export PORT
+# The dev server (DEBUG on) listens on this machine only; HOST=0.0.0.0 make run to share it.
+HOST ?= 127.0.0.1
+export PORT HOST
 
 .PHONY: run test install lint format bench-draw bench-admin bench-load clean
 
