@@ -116,17 +116,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_up(process: subprocess.Popen, port: int) -> None:
-    deadline = time.monotonic() + 60
+def wait_until_up(process: subprocess.Popen, port: int, path: str = "/healthz") -> None:
+    """Until the server answers HTTP (a worker is up, not only the listening socket)."""
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(process.communicate()[0])
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5):
                 return
+        except urllib.error.HTTPError:
+            return  # an answer, whatever it says
         except OSError:
-            time.sleep(0.2)
-    raise AssertionError("the server did not start within 60 s")
+            time.sleep(0.3)
+    raise AssertionError("the server did not answer within 90 s")
 
 
 def stop(process: subprocess.Popen) -> str:
@@ -198,7 +201,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def get(url: str, **headers: str) -> tuple[int, dict[str, str]]:
     opener = urllib.request.build_opener(NoRedirect)
     try:
-        with opener.open(urllib.request.Request(url, headers=headers), timeout=10) as response:
+        with opener.open(urllib.request.Request(url, headers=headers), timeout=30) as response:
             return response.status, dict(response.headers)
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers)
@@ -236,7 +239,7 @@ def test_forwarded_proto_is_trusted_behind_a_trusted_proxy(web):
 
 def test_api_docs_load_swagger_ui_from_our_static_files(web):
     base = web(SECURE_SSL_REDIRECT="0")
-    with urllib.request.urlopen(f"{base}/api/v1/docs", timeout=10) as response:
+    with urllib.request.urlopen(f"{base}/api/v1/docs", timeout=30) as response:
         page = response.read().decode()
     assert "cdn" not in page.lower()
     assert "/static/ninja/swagger-ui-bundle." in page
