@@ -268,3 +268,63 @@ def ballot_proof(*, draw: Draw, ballot: Ballot) -> Proof:
         tree_size=len(leaves),
         path=[node.hex() for node in draws.audit_path(leaves, index)],
     )
+
+
+# Public results pages and the API list of draws.
+
+PUBLIC_PAST = (DrawStatus.DRAWN, DrawStatus.NO_ENTRIES, DrawStatus.VOID, DrawStatus.CLOSED)
+
+
+def draws_listed(
+    *,
+    status: str | None = None,
+    game: str | None = None,
+    first: date | None = None,
+    last: date | None = None,
+) -> QuerySet[Draw]:
+    """Draws newest first (by date, then game), narrowed by status, game slug and date range."""
+    rows = Draw.objects.select_related("game").order_by("-date", "game__slug", "-id")
+    if status:
+        rows = rows.filter(status=status)
+    if game:
+        rows = rows.filter(game__slug=game)
+    if first:
+        rows = rows.filter(date__gte=first)
+    if last:
+        rows = rows.filter(date__lte=last)
+    return rows
+
+
+def draws_recent_with_winners(*, limit: int) -> list[Draw]:
+    """The latest closed-or-later draws, each with ``winning`` (current winners and their
+    players) prefetched: two queries whatever the number of draws or ballots."""
+    return list(
+        draws_listed()
+        .filter(status__in=PUBLIC_PAST)
+        .prefetch_related(
+            Prefetch(
+                "picks",
+                queryset=winning_picks().select_related("ballot__player").order_by("kind", "rank"),
+                to_attr="winning",
+            )
+        )[:limit]
+    )
+
+
+def draws_upcoming(*, limit: int) -> list[Draw]:
+    """Open draws, soonest close first."""
+    return list(
+        Draw.objects.select_related("game")
+        .filter(status=DrawStatus.OPEN)
+        .order_by("close_at", "game__slug")[:limit]
+    )
+
+
+def draw_page(*, game: str, day: date) -> Draw:
+    """One published draw whose picks know their player (for display names): 3 queries."""
+    draw = draw_public(game=game, day=day)
+    picks = getattr(draw, "all_picks", [])
+    players = User.objects.in_bulk({pick.ballot.player_id for pick in picks})
+    for pick in picks:
+        pick.ballot.player = players[pick.ballot.player_id]
+    return draw
