@@ -63,9 +63,15 @@ def test_game_and_date_range_filters(api, statuses):
 
 @pytest.mark.parametrize(
     "query",
-    ["?status=won", "?from=yesterday", "?to=2026-13-01", "?from=2026-03-05&to=2026-03-01",
-     "?page=0", "?page_size=1000"],
-)  # fmt: skip
+    [
+        "?status=won",
+        "?from=yesterday",
+        "?to=2026-13-01",
+        "?from=2026-03-05&to=2026-03-01",
+        "?page=0",
+        "?page_size=1000",
+    ],
+)
 def test_bad_filters_are_a_422_json(api, statuses, query):
     response = api.get(f"{URL}{query}")
     assert response.status_code == 422
