@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import chain
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
@@ -257,10 +257,13 @@ def ballot_proof(*, draw: Draw, ballot: Ballot) -> Proof:
     leaves = []
     index = -1
     target = ballot.pk
-    for pk, uuid_text, numbers in serial_rows(draw=draw):
-        if pk == target:
-            index = len(leaves)
-        leaves.append(draws.leaf_hash(uuid_text, numbers))
+    # serial_rows streams through a PostgreSQL server-side cursor, which needs a transaction
+    # block: a request runs in autocommit, where it was refused (a 500).
+    with transaction.atomic():
+        for pk, uuid_text, numbers in serial_rows(draw=draw):
+            if pk == target:
+                index = len(leaves)
+            leaves.append(draws.leaf_hash(uuid_text, numbers))
     return Proof(
         serial=index + 1,
         leaf=leaves[index].hex(),
