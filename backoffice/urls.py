@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from backoffice.api import api
@@ -9,5 +9,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("swagger", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("swagger/", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
-    path("", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
+    path("", include("lottery.urls")),
 ]

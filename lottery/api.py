@@ -129,3 +129,31 @@ def _uuid(value: str) -> uuid.UUID:
         return uuid.UUID(value)
     except ValueError as exc:
         raise ServiceError("Not found.", status=404) from exc
+
+
+# GET /draws (public results listing). Imported here, not at the top, so that this
+# endpoint stays one hunk at the end of the file.
+from lottery.schemas import DrawFilters, DrawSummaryOut  # noqa: E402
+
+
+def _draw_summaries(page: object) -> list[dict]:
+    rows = [presenters.draw(draw) for draw in page]
+    for row in rows:
+        row["url"] = f"/api/v1/draws/{row['game']}/{row['date'].isoformat()}"
+    return rows
+
+
+@router.get(
+    "/draws",
+    auth=None,
+    response={200: list[DrawSummaryOut], 422: ErrorOut},
+    tags=["draws"],
+    summary="List draws, newest first",
+)
+@paginate(Pagination, page_size=20, present=_draw_summaries)
+def draw_list(request: HttpRequest, filters: Query[DrawFilters]) -> object:
+    if filters.from_ and filters.to and filters.from_ > filters.to:
+        raise ServiceError("'from' must be on or before 'to'.")
+    return selectors.draws_listed(
+        status=filters.status, game=filters.game, first=filters.from_, last=filters.to
+    )

@@ -5,6 +5,7 @@ from ninja import Field, Schema
 from pydantic import BaseModel, StrictInt
 
 from backoffice.types import Text, UtcDateTime
+from lottery.models import DrawStatus
 
 
 class BallotIn(Schema):
@@ -137,3 +138,30 @@ class WinningFilters(Schema):
     from_date: UtcDateTime | None = Field(None, description="Drawn at or after (ISO datetime).")
     to_date: UtcDateTime | None = Field(None, description="Drawn at or before (ISO datetime).")
     game: Text | None = Field(None, max_length=40)
+
+
+class DrawSummaryOut(Schema):
+    """One draw in GET /draws: GET /draws/{game}/{date} without the winners and alternates
+    lists (follow ``url`` for them), so a page of draws costs two queries."""
+
+    url: str = Field(description="This draw's GET /draws/{game}/{date}.")
+    game: str
+    date: date
+    status: DrawStatus
+    close_at: datetime
+    commitment: str
+    ballots_count: int | None = None
+    merkle_root: str | None = None
+    seed: str | None = None
+    beacon: str | None = None
+    material: str | None = None
+    tie_rule: str | None = None
+    winners_per_draw: int | None = None
+    alternates_per_draw: int | None = None
+
+
+class DrawFilters(Schema):
+    status: DrawStatus | None = Field(None, description="Only draws in this status.")
+    game: Text | None = Field(None, max_length=40, description="Game slug.")
+    from_: date | None = Field(None, alias="from", description="Draw date on or after.")
+    to: date | None = Field(None, description="Draw date on or before.")

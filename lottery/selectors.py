@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import chain
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
@@ -257,10 +257,13 @@ def ballot_proof(*, draw: Draw, ballot: Ballot) -> Proof:
     leaves = []
     index = -1
     target = ballot.pk
-    for pk, uuid_text, numbers in serial_rows(draw=draw):
-        if pk == target:
-            index = len(leaves)
-        leaves.append(draws.leaf_hash(uuid_text, numbers))
+    # serial_rows streams through a PostgreSQL server-side cursor, which needs a transaction
+    # block: a request runs in autocommit, where it was refused (a 500).
+    with transaction.atomic():
+        for pk, uuid_text, numbers in serial_rows(draw=draw):
+            if pk == target:
+                index = len(leaves)
+            leaves.append(draws.leaf_hash(uuid_text, numbers))
     return Proof(
         serial=index + 1,
         leaf=leaves[index].hex(),
@@ -268,3 +271,63 @@ def ballot_proof(*, draw: Draw, ballot: Ballot) -> Proof:
         tree_size=len(leaves),
         path=[node.hex() for node in draws.audit_path(leaves, index)],
     )
+
+
+# Public results pages and the API list of draws.
+
+PUBLIC_PAST = (DrawStatus.DRAWN, DrawStatus.NO_ENTRIES, DrawStatus.VOID, DrawStatus.CLOSED)
+
+
+def draws_listed(
+    *,
+    status: str | None = None,
+    game: str | None = None,
+    first: date | None = None,
+    last: date | None = None,
+) -> QuerySet[Draw]:
+    """Draws newest first (by date, then game), narrowed by status, game slug and date range."""
+    rows = Draw.objects.select_related("game").order_by("-date", "game__slug", "-id")
+    if status:
+        rows = rows.filter(status=status)
+    if game:
+        rows = rows.filter(game__slug=game)
+    if first:
+        rows = rows.filter(date__gte=first)
+    if last:
+        rows = rows.filter(date__lte=last)
+    return rows
+
+
+def draws_recent_with_winners(*, limit: int) -> list[Draw]:
+    """The latest closed-or-later draws, each with ``winning`` (current winners and their
+    players) prefetched: two queries whatever the number of draws or ballots."""
+    return list(
+        draws_listed()
+        .filter(status__in=PUBLIC_PAST)
+        .prefetch_related(
+            Prefetch(
+                "picks",
+                queryset=winning_picks().select_related("ballot__player").order_by("kind", "rank"),
+                to_attr="winning",
+            )
+        )[:limit]
+    )
+
+
+def draws_upcoming(*, limit: int) -> list[Draw]:
+    """Open draws, soonest close first."""
+    return list(
+        Draw.objects.select_related("game")
+        .filter(status=DrawStatus.OPEN)
+        .order_by("close_at", "game__slug")[:limit]
+    )
+
+
+def draw_page(*, game: str, day: date) -> Draw:
+    """One published draw whose picks know their player (for display names): 3 queries."""
+    draw = draw_public(game=game, day=day)
+    picks = getattr(draw, "all_picks", [])
+    players = User.objects.in_bulk({pick.ballot.player_id for pick in picks})
+    for pick in picks:
+        pick.ballot.player = players[pick.ballot.player_id]
+    return draw

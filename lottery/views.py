@@ -1,0 +1,68 @@
+"""Public results pages: server-rendered, no login, every script and style a static file."""
+
+from datetime import date
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from backoffice.errors import ServiceError
+from lottery import presenters, selectors
+from lottery.models import Draw, PickKind
+
+RECENT_ON_HOME = 10
+RECENT_ON_LIST = 60
+UPCOMING = 10
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return _listing(request, recent=RECENT_ON_HOME, title="Results")
+
+
+def draw_list(request: HttpRequest) -> HttpResponse:
+    return _listing(request, recent=RECENT_ON_LIST, title="All recent draws")
+
+
+def _listing(request: HttpRequest, *, recent: int, title: str) -> HttpResponse:
+    context = {
+        "title": title,
+        "recent": [_card(draw) for draw in selectors.draws_recent_with_winners(limit=recent)],
+        "upcoming": selectors.draws_upcoming(limit=UPCOMING),
+        "more": recent == RECENT_ON_HOME,
+    }
+    return render(request, "public/draw_list.html", context)
+
+
+def _card(draw: Draw) -> dict:
+    """A recent draw and the display names of its current winners (prefetched)."""
+    names = [pick.ballot.player.display_name for pick in draw.winning]
+    return {"draw": draw, "winners": names}
+
+
+def draw_detail(request: HttpRequest, game: str, day: str) -> HttpResponse:
+    try:
+        draw = selectors.draw_page(game=game, day=date.fromisoformat(day))
+    except (ValueError, ServiceError) as exc:
+        raise Http404("No such draw.") from exc
+    published = presenters.draw(draw)
+    picks = getattr(draw, "all_picks", [])
+    rows = [
+        {
+            "rank": pick.rank,
+            "serial": pick.serial,
+            "name": pick.ballot.player.display_name,
+            "numbers": pick.ballot.numbers_list,
+            "promoted": pick.promoted_at is not None,
+            "disqualified": pick.disqualified_at is not None,
+        }
+        for pick in picks
+    ]
+    context = {
+        "title": f"{draw.game.name}, {draw.date:%d %B %Y}",
+        "draw": draw,
+        "published": published,
+        "winners": [r for r, p in zip(rows, picks, strict=True) if p.kind == PickKind.WINNER],
+        "alternates": [r for r, p in zip(rows, picks, strict=True) if p.kind == PickKind.ALTERNATE],
+        "api_url": f"/api/v1/draws/{draw.game.slug}/{draw.date.isoformat()}",
+        "verifiable": published.get("seed") is not None,
+    }
+    return render(request, "public/draw_detail.html", context)
