@@ -85,9 +85,15 @@ def _check_numbers(game: Game, numbers: list[int]) -> str:
     if outside:
         raise ServiceError(
             f"Numbers must be between {game.min_number} and {game.max_number}; "
-            f"{', '.join(map(str, outside))} is out of range."
+            f"{_and_list(outside)} {'is' if len(outside) == 1 else 'are'} out of range."
         )
     return draws.numbers_text(numbers)
+
+
+def _and_list(items: list[int]) -> str:
+    """'7', '0 and 51', '0, 51 and 60'."""
+    words = [str(item) for item in items]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 # The rules a ballot is judged by. Each process keeps the games it has seen (slug -> Game);
