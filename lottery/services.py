@@ -42,6 +42,7 @@ def audit(
     *,
     action: str,
     actor: User | None = None,
+    actor_label: str = "",
     draw: Draw | None = None,
     target: str = "",
     reason: str = "",
@@ -51,6 +52,7 @@ def audit(
     return AuditEntry.objects.create(
         action=action,
         actor=actor,
+        actor_label=actor_label,
         draw=draw,
         target=target,
         reason=reason,
@@ -247,8 +249,11 @@ def _lock(draw_id: int) -> Draw:
 
 
 @transaction.atomic
-def draw_close(*, draw_id: int) -> Draw:
-    """Stop taking ballots and fix N and the Merkle root; a no-op once closed."""
+def draw_close(*, draw_id: int, actor: User | None = None, actor_label: str = "") -> Draw:
+    """Stop taking ballots and fix N and the Merkle root; a no-op once closed.
+
+    ``actor`` (a staff account) or ``actor_label`` (an OS user) names who closed it by hand.
+    """
     draw = _lock(draw_id)
     if draw.status != DrawStatus.OPEN:
         return draw
@@ -271,6 +276,8 @@ def draw_close(*, draw_id: int) -> Draw:
     draw.save()
     audit(
         action=AuditAction.CLOSE,
+        actor=actor,
+        actor_label=actor_label,
         draw=draw,
         target=str(draw),
         after={"ballots_count": draw.ballots_count, "merkle_root": draw.merkle_root},
@@ -279,11 +286,11 @@ def draw_close(*, draw_id: int) -> Draw:
 
 
 @transaction.atomic
-def draw_run(*, draw_id: int, actor: User | None = None) -> Draw:
+def draw_run(*, draw_id: int, actor: User | None = None, actor_label: str = "") -> Draw:
     """Draw the winners of a closed draw (closing it first when due); a no-op once drawn."""
     draw = _lock(draw_id)
     if draw.status == DrawStatus.OPEN:
-        draw = draw_close(draw_id=draw_id)
+        draw = draw_close(draw_id=draw_id, actor=actor, actor_label=actor_label)
     if draw.status != DrawStatus.CLOSED:
         return draw
     seed = bytes(draw.seed)
@@ -297,6 +304,7 @@ def draw_run(*, draw_id: int, actor: User | None = None) -> Draw:
         audit(
             action=AuditAction.DRAW,
             actor=actor,
+            actor_label=actor_label,
             draw=draw,
             target=str(draw),
             before=before,
@@ -346,8 +354,9 @@ def draw_run(*, draw_id: int, actor: User | None = None) -> Draw:
     draw.drawn_at = now
     draw.save()
     audit(
-        action=AuditAction.MANUAL_DRAW if actor else AuditAction.DRAW,
+        action=AuditAction.MANUAL_DRAW if actor or actor_label else AuditAction.DRAW,
         actor=actor,
+        actor_label=actor_label,
         draw=draw,
         target=str(draw),
         before=before,
