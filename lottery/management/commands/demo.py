@@ -75,7 +75,7 @@ class Command(BaseCommand):
             user.groups.set(Group.objects.filter(name=group))
             passwords[email] = (password, group)
         self.stdout.write(f"Staff: {', '.join(passwords)}")
-        players = self._players(rng)
+        players = self._players(now, rng)
         passwords[players[0].email] = (self._player_password(players[0]), "player (API)")
         self.stdout.write(f"Players: {len(players)}")
         games = self._games()
@@ -109,7 +109,7 @@ class Command(BaseCommand):
         )
         return passwords
 
-    def _players(self, rng: random.Random) -> list[User]:
+    def _players(self, now: datetime, rng: random.Random) -> list[User]:
         firsts, lasts = FIRST.split(), LAST.split()
         unusable = make_password(None)  # demo players log in only through the one printed below
         users = [
@@ -118,6 +118,7 @@ class Command(BaseCommand):
                 first_name=rng.choice(firsts),
                 last_name=rng.choice(lasts),
                 password=unusable,
+                date_joined=now - timedelta(days=rng.randint(PAST_DAYS + 1, 400)),
             )
             for i in range(1, PLAYERS + 1)
         ]
@@ -149,15 +150,13 @@ class Command(BaseCommand):
         after LIVE_MIN, so its draw closes at a true midnight whenever possible."""
         midnights = ((_next_midnight(now, name), name) for name in zoneinfo.available_timezones())
         _, zone = min((at, name) for at, name in midnights if at - now >= LIVE_MIN)
-        return Game.objects.create(
-            slug=MARKER, name="Demo: closes minutes after the load", time_zone=zone
-        )
+        return Game.objects.create(slug=MARKER, name="Demo live", time_zone=zone)
 
     def _live_draw(self, game: Game, now: datetime) -> Draw:
         draw = services.draw_get_or_create(game=game, day=services.today_for(game, now))
         if draw.close_at - now > LIVE_MAX:
             # Offsets are whole, half or three-quarter hours: no zone's midnight may be near.
-            # Demo only, said by the game's name: this one draw closes early instead of
+            # Demo only (its game is demo-live): this one draw closes early instead of
             # making the newcomer wait up to half an hour.
             draw.close_at = now + (LIVE_MIN + LIVE_MAX) / 2
             draw.save(update_fields=["close_at"])
