@@ -48,3 +48,23 @@ bench-load: install
 
 clean:
 	rm -rf $(VENV) data staticfiles
+
+# Operator commands, with the environment of `make run` (DJANGO_DEBUG on unless set).
+GAME ?= daily
+URL ?= http://127.0.0.1:$(PORT)
+
+.PHONY: demo draw verify
+
+demo: install ## Load the demo data (refused on a database with real players), then serve as `make run`
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py bootstrap_admin
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py demo
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(VENV)/bin/honcho -f Procfile.dev start
+
+draw: install ## Close and draw a day by hand: make draw GAME=daily DATE=2026-12-01 [ACTOR=email]
+	@test -n "$(DATE)" || { echo "usage: make draw GAME=daily DATE=YYYY-MM-DD [ACTOR=email]"; exit 2; }
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py draw "$(GAME)" "$(DATE)" $(if $(ACTOR),--actor "$(ACTOR)")
+
+verify: install ## Verify a published draw: make verify URL=http://127.0.0.1:8000 GAME=daily DATE=...
+	@test -n "$(DATE)" || { echo "usage: make verify URL=http://127.0.0.1:8000 GAME=daily DATE=YYYY-MM-DD"; exit 2; }
+	$(PY) -m lottery.verify "$(URL)" "$(GAME)" "$(DATE)"

@@ -263,6 +263,9 @@ class AuditEntry(models.Model):
         related_name="+",
         verbose_name="who",
     )
+    # Who acted when it was no account: the OS user of a command run by hand. Neither = the
+    # scheduler.
+    actor_label = models.CharField("who (not an account)", max_length=150, blank=True)
     action = models.CharField("what", max_length=32, choices=AuditAction.choices)
     draw = models.ForeignKey(
         Draw, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries"
@@ -279,4 +282,10 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["action", "-created_at"], name="audit_action_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} by {self.actor or 'system'}"
+        return f"{self.get_action_display()} by {self.who}"
+
+    @property
+    def who(self) -> str:
+        if self.actor is not None:
+            return self.actor.email
+        return self.actor_label or "system (scheduler)"

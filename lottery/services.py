@@ -42,6 +42,7 @@ def audit(
     *,
     action: str,
     actor: User | None = None,
+    actor_label: str = "",
     draw: Draw | None = None,
     target: str = "",
     reason: str = "",
@@ -51,6 +52,7 @@ def audit(
     return AuditEntry.objects.create(
         action=action,
         actor=actor,
+        actor_label=actor_label,
         draw=draw,
         target=target,
         reason=reason,
@@ -85,9 +87,15 @@ def _check_numbers(game: Game, numbers: list[int]) -> str:
     if outside:
         raise ServiceError(
             f"Numbers must be between {game.min_number} and {game.max_number}; "
-            f"{', '.join(map(str, outside))} is out of range."
+            f"{_and_list(outside)} {'is' if len(outside) == 1 else 'are'} out of range."
         )
     return draws.numbers_text(numbers)
+
+
+def _and_list(items: list[int]) -> str:
+    """'7', '0 and 51', '0, 51 and 60'."""
+    words = [str(item) for item in items]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 # The rules a ballot is judged by. Each process keeps the games it has seen (slug -> Game);
@@ -241,8 +249,11 @@ def _lock(draw_id: int) -> Draw:
 
 
 @transaction.atomic
-def draw_close(*, draw_id: int) -> Draw:
-    """Stop taking ballots and fix N and the Merkle root; a no-op once closed."""
+def draw_close(*, draw_id: int, actor: User | None = None, actor_label: str = "") -> Draw:
+    """Stop taking ballots and fix N and the Merkle root; a no-op once closed.
+
+    ``actor`` (a staff account) or ``actor_label`` (an OS user) names who closed it by hand.
+    """
     draw = _lock(draw_id)
     if draw.status != DrawStatus.OPEN:
         return draw
@@ -265,6 +276,8 @@ def draw_close(*, draw_id: int) -> Draw:
     draw.save()
     audit(
         action=AuditAction.CLOSE,
+        actor=actor,
+        actor_label=actor_label,
         draw=draw,
         target=str(draw),
         after={"ballots_count": draw.ballots_count, "merkle_root": draw.merkle_root},
@@ -273,11 +286,11 @@ def draw_close(*, draw_id: int) -> Draw:
 
 
 @transaction.atomic
-def draw_run(*, draw_id: int, actor: User | None = None) -> Draw:
+def draw_run(*, draw_id: int, actor: User | None = None, actor_label: str = "") -> Draw:
     """Draw the winners of a closed draw (closing it first when due); a no-op once drawn."""
     draw = _lock(draw_id)
     if draw.status == DrawStatus.OPEN:
-        draw = draw_close(draw_id=draw_id)
+        draw = draw_close(draw_id=draw_id, actor=actor, actor_label=actor_label)
     if draw.status != DrawStatus.CLOSED:
         return draw
     seed = bytes(draw.seed)
@@ -291,6 +304,7 @@ def draw_run(*, draw_id: int, actor: User | None = None) -> Draw:
         audit(
             action=AuditAction.DRAW,
             actor=actor,
+            actor_label=actor_label,
             draw=draw,
             target=str(draw),
             before=before,
@@ -340,8 +354,9 @@ def draw_run(*, draw_id: int, actor: User | None = None) -> Draw:
     draw.drawn_at = now
     draw.save()
     audit(
-        action=AuditAction.MANUAL_DRAW if actor else AuditAction.DRAW,
+        action=AuditAction.MANUAL_DRAW if actor or actor_label else AuditAction.DRAW,
         actor=actor,
+        actor_label=actor_label,
         draw=draw,
         target=str(draw),
         before=before,

@@ -43,6 +43,7 @@ class AuditEntryAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
         "created_at",
         "action",
         "actor",
+        "actor_label",
         "display_draw",
         "target",
         "reason",
@@ -53,7 +54,7 @@ class AuditEntryAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
 
     @display(description="who")
     def display_actor(self, obj: AuditEntry) -> str:
-        return obj.actor.email if obj.actor else "system (scheduler)"
+        return obj.who
 
     @display(description="draw")
     def display_draw(self, obj: AuditEntry) -> str:

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Create an admin account the first time (ADMIN_EMAIL, default admin@example.com)."
 
     def handle(self, *args: object, **options: object) -> None:
-        if User.objects.filter(is_superuser=True).exists():
+        admin = User.objects.filter(is_superuser=True).order_by("date_joined").first()
+        if admin is not None:
+            self.stdout.write(f"Admin: {admin.email}. {_recover(admin.email)}")
             return
         email = os.environ.get("ADMIN_EMAIL", "admin@example.com")
         password = os.environ.get("ADMIN_PASSWORD") or secrets.token_urlsafe(12)
@@ -22,5 +24,10 @@ class Command(BaseCommand):
                 "\n  First admin created (shown only this once):\n"
                 f"    email:    {email}\n    password: {password}\n"
                 "  Sign in at /admin/\n"
+                f"  {_recover(email)}\n"
             )
         )
+
+
+def _recover(email: str) -> str:
+    return f"Lost its password? Set a new one: .venv/bin/python manage.py changepassword {email}"
