@@ -4,11 +4,13 @@ import base64
 import json
 from array import array
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import chain
+from typing import TYPE_CHECKING
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
@@ -16,6 +18,9 @@ from accounts.models import User
 from backoffice.errors import ServiceError
 from lottery import draws
 from lottery.models import Ballot, Draw, DrawStatus, Game, Pick, PickKind
+
+if TYPE_CHECKING:
+    from psycopg import ServerCursor
 
 LEAVES_PAGE_MAX = 1000
 
@@ -142,11 +147,21 @@ def draw_public(*, game: str, day: date) -> Draw:
     return draw
 
 
+@contextmanager
+def _server_side_cursor(name: str) -> Iterator["ServerCursor"]:
+    """A PostgreSQL named cursor, inside a transaction whoever calls it (DECLARE and CLOSE
+    need one: the API runs in autocommit, the draw services inside their own atomic block)."""
+    # A savepoint inside an outer block, so that a stream abandoned half-read (GeneratorExit)
+    # rolls back only its own read, not the caller's transaction.
+    with transaction.atomic(), connection.connection.cursor(name=name) as cursor:
+        yield cursor
+
+
 def serial_rows(*, draw: Draw) -> Iterator[tuple[int, str, str]]:
     """(pk, uuid text, numbers) of a draw's ballots in serial order, streamed as plain values."""
     if connection.vendor == "postgresql":
         # uuid::text skips building 1M UUID objects; a named cursor streams the rows.
-        with connection.connection.cursor(name=f"serials_{draw.pk}") as cursor:
+        with _server_side_cursor(f"serials_{draw.pk}") as cursor:
             cursor.itersize = 20000
             cursor.execute(
                 # Qualified: a bare "uuid" would sort by the uuid::text output column,
@@ -172,7 +187,7 @@ def serial_ids(*, draw: Draw) -> array:
     ids = array("q")
     sql = "SELECT id FROM lottery_ballot WHERE draw_id = %s ORDER BY created_at, uuid"
     if connection.vendor == "postgresql":
-        with connection.connection.cursor(name=f"serial_ids_{draw.pk}") as cursor:
+        with _server_side_cursor(f"serial_ids_{draw.pk}") as cursor:
             cursor.execute(sql, [draw.pk])
             while rows := cursor.fetchmany(50_000):
                 ids.extend(chain.from_iterable(rows))
