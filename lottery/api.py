@@ -101,7 +101,7 @@ def draw_leaves(
     request: HttpRequest,
     game: str,
     day: date,
-    cursor: str | None = None,
+    cursor: str | None = Query(None, max_length=512, description="`next` of the previous page."),
     limit: int = Query(1000, ge=1, le=selectors.LEAVES_PAGE_MAX),
 ) -> dict:
     draw = selectors.draw_public(game=game, day=day)

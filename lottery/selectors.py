@@ -1,7 +1,5 @@
 """Every read the API, the admin and the tasks share."""
 
-import base64
-import json
 from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,7 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import chain
 from typing import TYPE_CHECKING
+from uuid import UUID
 
+from django.core import signing
 from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_datetime
@@ -206,21 +206,25 @@ class LeavesPage:
     next_cursor: str | None
 
 
-def _encode_cursor(created_at: datetime, uuid: str, serial: int) -> str:
-    raw = json.dumps([created_at.isoformat(), uuid, serial]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+# Published serials must never depend on client input: the cursor carries the position
+# and the serial reached, signed with the server's key (and bound to its draw), so a client
+# can only hand back a cursor this server gave out.
+_CURSOR_SALT = "lottery.selectors.draw_leaves"
 
 
-def _decode_cursor(cursor: str) -> tuple[datetime, str, int]:
+def _encode_cursor(draw: Draw, created_at: datetime, uuid: str, serial: int) -> str:
+    return signing.dumps([draw.pk, created_at.isoformat(), uuid, serial], salt=_CURSOR_SALT)
+
+
+def _decode_cursor(draw: Draw, cursor: str) -> tuple[datetime, str, int]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created, uuid, serial = json.loads(raw)
+        draw_pk, created, uuid, serial = signing.loads(cursor, salt=_CURSOR_SALT)
         moment = parse_datetime(created)
-        if moment is None or not isinstance(serial, int) or serial < 0:
+        if draw_pk != draw.pk or moment is None or not isinstance(serial, int) or serial < 0:
             raise ValueError
-        return moment.astimezone(UTC), str(uuid), serial
-    except (ValueError, TypeError, OverflowError, json.JSONDecodeError) as exc:
-        raise ServiceError("The cursor is not one this server gave out.") from exc
+        return moment.astimezone(UTC), str(UUID(uuid)), serial
+    except (signing.BadSignature, ValueError, TypeError, AttributeError) as exc:
+        raise ServiceError("The cursor is not one this server gave out for this draw.") from exc
 
 
 def _closed(draw: Draw) -> None:
@@ -236,7 +240,7 @@ def draw_leaves(*, draw: Draw, cursor: str | None, limit: int) -> LeavesPage:
     rows = Ballot.objects.filter(draw=draw).order_by("created_at", "uuid")
     serial = 0
     if cursor:
-        created_at, uuid, serial = _decode_cursor(cursor)
+        created_at, uuid, serial = _decode_cursor(draw, cursor)
         rows = rows.filter(Q(created_at__gt=created_at) | Q(created_at=created_at, uuid__gt=uuid))
     items = []
     for uuid_, numbers, created_at in rows.values_list("uuid", "numbers", "created_at")[:limit]:
@@ -253,7 +257,7 @@ def draw_leaves(*, draw: Draw, cursor: str | None, limit: int) -> LeavesPage:
             }
         )
     more = items and serial < (draw.ballots_count or 0)
-    next_cursor = _encode_cursor(created_at, items[-1]["ballot"], serial) if more else None
+    next_cursor = _encode_cursor(draw, created_at, items[-1]["ballot"], serial) if more else None
     return LeavesPage(count=draw.ballots_count or 0, items=items, next_cursor=next_cursor)
 
 
