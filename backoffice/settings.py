@@ -123,6 +123,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "backoffice.middleware.RequestLimitsMiddleware",
     "backoffice.health.ProbeMiddleware",
     "backoffice.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
