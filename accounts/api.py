@@ -3,7 +3,6 @@ from ninja import Router, Status
 
 from accounts import services
 from accounts.schemas import (
-    ErrorOut,
     RefreshIn,
     RegisteredOut,
     RegisterIn,
@@ -11,6 +10,7 @@ from accounts.schemas import (
     TokensOut,
     UserOut,
 )
+from backoffice.errors import ErrorOut
 from backoffice.netaddr import client_ip
 
 router = Router(tags=["users"])
@@ -21,7 +21,7 @@ router = Router(tags=["users"])
     auth=None,
     response={201: RegisteredOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
 )
-def register(request: HttpRequest, payload: RegisterIn) -> Status:
+def user_register(request: HttpRequest, payload: RegisterIn) -> Status:
     user, tokens = services.user_register(
         email=payload.email,
         password=payload.password,
@@ -33,7 +33,7 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status:
 
 
 @router.post("/token", auth=None, response={200: TokensOut, 401: ErrorOut, 429: ErrorOut})
-def token(request: HttpRequest, payload: TokenIn) -> services.TokenPair:
+def token_obtain(request: HttpRequest, payload: TokenIn) -> services.TokenPair:
     return services.token_obtain(
         email=payload.email, password=payload.password, ip=client_ip(request)
     )
@@ -45,11 +45,11 @@ def token_refresh(request: HttpRequest, payload: RefreshIn) -> services.TokenPai
 
 
 @router.get("/me", response={200: UserOut, 401: ErrorOut})
-def me(request: HttpRequest) -> object:
+def user_me(request: HttpRequest) -> object:
     return request.auth
 
 
 @router.delete("/me", response={204: None, 401: ErrorOut})
-def me_delete(request: HttpRequest) -> Status:
+def user_delete(request: HttpRequest) -> Status:
     services.user_erase(user=request.auth)
     return Status(204, None)

@@ -16,6 +16,7 @@ from accounts.models import User
 ALGORITHM = "HS256"
 ACCESS = "access"
 REFRESH = "refresh"
+MIN_TIMESTAMP, MAX_TIMESTAMP = 0, 253402300799  # 1970-01-01 .. 9999-12-31T23:59:59Z
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,14 @@ class Claims:
     expires_at: datetime
 
 
-def encode(*, user: User, kind: str, lifetime: timedelta, now: datetime) -> tuple[str, Claims]:
-    """Sign a token of one kind for the user."""
-    claims = Claims(user_id=user.pk, jti=uuid.uuid4(), issued_at=now, expires_at=now + lifetime)
+def encode(
+    *, user: User, kind: str, lifetime: timedelta, now: datetime, jti: uuid.UUID | None = None
+) -> tuple[str, Claims]:
+    """Sign a token of one kind for the user. HS256 is deterministic: the same user, kind,
+    lifetime, instant and ``jti`` sign the very same token again."""
+    claims = Claims(
+        user_id=user.pk, jti=jti or uuid.uuid4(), issued_at=now, expires_at=now + lifetime
+    )
     payload = {
         "sub": str(user.pk),
         # Fractional seconds (RFC 7519 NumericDate allows them) so revocation is exact.
@@ -55,11 +61,21 @@ def decode(token: str, *, kind: str) -> Claims | None:
         return Claims(
             user_id=uuid.UUID(str(payload["sub"])),
             jti=uuid.UUID(str(payload["jti"])),
-            issued_at=datetime.fromtimestamp(float(payload["iat"]), tz=UTC),
-            expires_at=datetime.fromtimestamp(float(payload["exp"]), tz=UTC),
+            issued_at=_instant(payload["iat"]),
+            expires_at=_instant(payload["exp"]),
         )
-    except (jwt.PyJWTError, ValueError, TypeError):
+    except (jwt.PyJWTError, ValueError, TypeError, OverflowError, OSError):
         return None
+
+
+def _instant(value: object) -> datetime:
+    """An RFC 7519 NumericDate: a JSON number (not a string, not a boolean) of seconds,
+    within the years datetime can hold; PyJWT itself accepts "123" and 1e300."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError("NumericDate must be a number")
+    if not MIN_TIMESTAMP <= value <= MAX_TIMESTAMP:  # also refuses NaN
+        raise ValueError("NumericDate out of range")
+    return datetime.fromtimestamp(value, tz=UTC)
 
 
 @functools.cache

@@ -69,6 +69,9 @@ class RefreshToken(models.Model):
     issued_at = models.DateTimeField("issued at")
     expires_at = models.DateTimeField("expires at")
     used_at = models.DateTimeField("used at", null=True, blank=True)
+    # The token this one was exchanged for, issued at used_at: enough to sign that pair again
+    # for a retry within the grace window (accounts.services.token_refresh).
+    successor_jti = models.UUIDField("exchanged for", null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["user", "expires_at"], name="refresh_user_idx")]

@@ -1,18 +1,20 @@
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from ninja import Schema
 from pydantic import EmailStr, Field, model_validator
 
+from backoffice.errors import ErrorOut  # noqa: F401  (its old home; it lives with ServiceError)
 from backoffice.types import Text
 
 
 class RegisterIn(Schema):
-    email: EmailStr = Field(max_length=254)
-    password: Text = Field(min_length=1, max_length=128)
-    confirm_password: Text = Field(min_length=1, max_length=128)
-    first_name: Text = Field(max_length=150)
-    last_name: Text = Field(max_length=150)
+    email: EmailStr = Field(max_length=254, examples=["ada@example.com"])
+    password: Text = Field(min_length=1, max_length=128, examples=["Sunny-Meadow-42!"])
+    confirm_password: Text = Field(min_length=1, max_length=128, examples=["Sunny-Meadow-42!"])
+    first_name: Text = Field(max_length=150, examples=["Ada"])
+    last_name: Text = Field(max_length=150, examples=["Lovelace"])
 
     @model_validator(mode="after")
     def passwords_match(self) -> "RegisterIn":
@@ -22,18 +24,20 @@ class RegisterIn(Schema):
 
 
 class TokenIn(Schema):
-    email: Text = Field(max_length=254)
-    password: Text = Field(max_length=128)
+    email: Text = Field(max_length=254, examples=["ada@example.com"])
+    password: Text = Field(max_length=128, examples=["Sunny-Meadow-42!"])
 
 
 class RefreshIn(Schema):
-    refresh_token: Text = Field(max_length=4096)
+    refresh_token: Text = Field(
+        max_length=4096, examples=["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.c2lnbmF0dXJl"]
+    )
 
 
 class TokensOut(Schema):
     access_token: str
     refresh_token: str
-    token_type: str
+    token_type: Literal["bearer"]
     expires_in: int
 
 
@@ -48,7 +52,3 @@ class UserOut(Schema):
 class RegisteredOut(Schema):
     user: UserOut
     tokens: TokensOut
-
-
-class ErrorOut(Schema):
-    detail: str

@@ -1,6 +1,8 @@
 """Every write about accounts: registration, tokens, erasure and deactivation."""
 
+import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -22,17 +24,34 @@ class TokenPair:
     token_type: str = "bearer"  # noqa: S105  (the OAuth token type, not a secret)
 
 
+def email_normalise(email: str) -> str:
+    """The one form of an email address that sign-in, registration and their rate limits all
+    key on: padding or capitals must not make another account or another limit."""
+    return User.objects.normalize_email(email.strip()).lower()
+
+
 def token_pair_issue(*, user: User) -> TokenPair:
     """Sign a fresh access and refresh token and record the refresh token for rotation."""
     now = timezone.now()
-    access, _ = auth.encode(
-        user=user, kind=auth.ACCESS, lifetime=settings.JWT_ACCESS_LIFETIME, now=now
-    )
-    refresh, claims = auth.encode(
-        user=user, kind=auth.REFRESH, lifetime=settings.JWT_REFRESH_LIFETIME, now=now
-    )
+    jti = uuid.uuid4()
     RefreshToken.objects.create(
-        jti=claims.jti, user=user, issued_at=now, expires_at=claims.expires_at
+        jti=jti, user=user, issued_at=now, expires_at=now + settings.JWT_REFRESH_LIFETIME
+    )
+    return _token_pair_sign(user=user, jti=jti, now=now)
+
+
+def _token_pair_sign(*, user: User, jti: uuid.UUID, now: datetime) -> TokenPair:
+    """The pair whose refresh token is ``jti``, issued at ``now``: signing it again gives
+    the same two tokens (HS256 is deterministic), so a spent row need only keep (jti, iat)."""
+    access, _ = auth.encode(
+        user=user,
+        kind=auth.ACCESS,
+        lifetime=settings.JWT_ACCESS_LIFETIME,
+        now=now,
+        jti=uuid.uuid5(jti, auth.ACCESS),  # the access token's own id, derived from the pair's
+    )
+    refresh, _ = auth.encode(
+        user=user, kind=auth.REFRESH, lifetime=settings.JWT_REFRESH_LIFETIME, now=now, jti=jti
     )
     return TokenPair(
         access_token=access,
@@ -46,13 +65,13 @@ def user_register(
     *, email: str, password: str, first_name: str, last_name: str, ip: str
 ) -> tuple[User, TokenPair]:
     """Create a player and sign them in; 409 when the email is taken."""
+    email = email_normalise(email)
     ratelimit.hit(
         scope="register",
         keys=[f"ip:{ip}", f"email:{email}"],
         limit=settings.RATE_LIMIT_REGISTER,
         window=settings.RATE_LIMIT_WINDOW,
     )
-    email = User.objects.normalize_email(email).lower()
     candidate = User(email=email, first_name=first_name, last_name=last_name)
     try:
         password_validation.validate_password(password, user=candidate)
@@ -72,13 +91,14 @@ def user_register(
 
 def token_obtain(*, email: str, password: str, ip: str) -> TokenPair:
     """Exchange credentials for a token pair; 401 on anything wrong, 429 when rate-limited."""
+    email = email_normalise(email)
     ratelimit.hit(
         scope="login",
         keys=[f"ip:{ip}", f"email:{email}"],
         limit=settings.RATE_LIMIT_LOGIN,
         window=settings.RATE_LIMIT_WINDOW,
     )
-    user = User.objects.filter(email=email.strip().lower(), erased_at__isnull=True).first()
+    user = User.objects.filter(email=email, erased_at__isnull=True).first()
     if user is None:
         User().set_password(password)  # spend the same time as a real check
         raise ServiceError("Invalid email or password.", status=401)
@@ -88,7 +108,11 @@ def token_obtain(*, email: str, password: str, ip: str) -> TokenPair:
 
 
 def token_refresh(*, refresh_token: str) -> TokenPair:
-    """Rotate a refresh token: it works once; a reused one revokes every token of its user."""
+    """Rotate a refresh token: it works once; a reused one revokes every token of its user.
+
+    The same token sent again within JWT_REFRESH_GRACE_SECONDS of its use (a client that
+    retried, two tabs refreshing at once) gets the same new pair back instead, as long as
+    that pair's refresh token is still unused: Okta's and Auth0's "grace period"."""
     invalid = ServiceError("Invalid or expired refresh token.", status=401)
     claims = auth.decode(refresh_token, kind=auth.REFRESH)
     if claims is None:
@@ -96,16 +120,38 @@ def token_refresh(*, refresh_token: str) -> TokenPair:
     user = auth.user_for(claims)
     if user is None:
         raise invalid
-    now = timezone.now()
-    used = RefreshToken.objects.filter(
-        jti=claims.jti, user=user, used_at__isnull=True, expires_at__gt=now
-    ).update(used_at=now)
-    if not used:
-        if RefreshToken.objects.filter(jti=claims.jti, used_at__isnull=False).exists():
-            # Reuse means the token leaked: log the user out everywhere (RFC 9700 §4.14.2).
-            tokens_revoke(user=user)
-        raise invalid
-    return token_pair_issue(user=user)
+    with transaction.atomic():
+        # The row lock makes two concurrent uses of one token take turns: the second sees
+        # the first's successor and re-signs it.
+        row = RefreshToken.objects.select_for_update().filter(jti=claims.jti, user=user).first()
+        now = timezone.now()
+        if row is None or row.expires_at <= now:
+            raise invalid
+        if row.used_at is None:
+            successor = uuid.uuid4()
+            RefreshToken.objects.create(
+                jti=successor,
+                user=user,
+                issued_at=now,
+                expires_at=now + settings.JWT_REFRESH_LIFETIME,
+            )
+            row.used_at, row.successor_jti = now, successor
+            row.save(update_fields=["used_at", "successor_jti"])
+            return _token_pair_sign(user=user, jti=successor, now=now)
+        if _within_grace(row, now=now):
+            return _token_pair_sign(user=user, jti=row.successor_jti, now=row.used_at)
+    # Reuse means the token leaked: log the user out everywhere (RFC 9700 §4.14.2).
+    tokens_revoke(user=user)
+    raise invalid
+
+
+def _within_grace(row: RefreshToken, *, now: datetime) -> bool:
+    grace = timedelta(seconds=getattr(settings, "JWT_REFRESH_GRACE_SECONDS", 30))
+    return (
+        row.successor_jti is not None
+        and now - row.used_at <= grace
+        and RefreshToken.objects.filter(jti=row.successor_jti, used_at__isnull=True).exists()
+    )
 
 
 def tokens_revoke(*, user: User) -> None:

@@ -1,6 +1,7 @@
 """The one NinjaAPI: routers per app, and every error answered as JSON {"detail": ...}."""
 
 import logging
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.db import InterfaceError
@@ -8,6 +9,8 @@ from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
 from ninja.renderers import BaseRenderer
 from ninja.responses import NinjaJSONEncoder
 from pydantic_core import to_json
@@ -15,6 +18,7 @@ from pydantic_core import to_json
 from accounts.api import router as users_router
 from accounts.auth import JWTAuth
 from backoffice.errors import ServiceError
+from backoffice.openapi import declare_errors
 from lottery.api import router as lottery_router
 
 logger = logging.getLogger(__name__)
@@ -31,10 +35,23 @@ class JSONRenderer(BaseRenderer):
         return to_json(data, fallback=self._fallback)
 
 
-api = NinjaAPI(
+class LotteryAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        """The view's own name (`lottery_play`): what a generated client calls its method."""
+        return operation.view_func.__name__
+
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        return declare_errors(super().get_openapi_schema(**kwargs))
+
+
+api = LotteryAPI(
     title="Lottery API",
     version="1.0.0",
-    description='Play the daily lottery and verify every draw. Errors are {"detail": ...}.',
+    description=(
+        "Play the daily lottery and verify every draw. Every error is JSON "
+        '`{"detail": "a sentence"}`; input validation (422) adds `errors`, one '
+        "`{loc, msg, type}` per refused field. Request bodies are `application/json`."
+    ),
     auth=JWTAuth(),
     docs_url="/docs",
     urls_namespace="api-v1",
@@ -54,7 +71,24 @@ def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return api.create_response(request, {"detail": exc.errors}, status=422)
+    errors = [
+        {"loc": list(error.get("loc", ())), "msg": str(error.get("msg", "")), "type": error["type"]}
+        for error in exc.errors
+    ]
+    return api.create_response(request, {"detail": _summary(errors), "errors": errors}, status=422)
+
+
+def _summary(errors: list[dict]) -> str:
+    """One sentence naming each refused field: `numbers: List should have at least 1 item`."""
+    # ninja's loc starts with where the value came from (body, query, path) and, for a body,
+    # the view's parameter name: neither means anything to a client.
+    reasons = []
+    for error in errors[:5]:
+        loc = error["loc"]
+        field = ".".join(str(part) for part in loc[2 if loc[:1] == ["body"] else 1 :])
+        reasons.append(f"{field}: {error['msg']}" if field else error["msg"])
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return "Invalid input: " + "; ".join(reasons) + more + "."
 
 
 @api.exception_handler(AuthenticationError)

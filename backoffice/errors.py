@@ -1,4 +1,7 @@
-"""The one error type services raise; backoffice/api.py turns it into {"detail": ...}."""
+"""The one error type services raise, and the one shape every API error answers with:
+backoffice/api.py turns each into {"detail": ...}."""
+
+from ninja import Field, Schema
 
 
 class ServiceError(Exception):
@@ -9,3 +12,21 @@ class ServiceError(Exception):
         self.detail = detail
         self.status = status
         self.headers = headers or {}
+
+
+class FieldError(Schema):
+    """One reason a request's input was refused (pydantic's own terms)."""
+
+    loc: list[str | int] = Field(description='Where: e.g. ["body", "numbers", 0].')
+    msg: str = Field(description="What is wrong, in words.")
+    type: str = Field(description="A stable code, e.g. int_type, missing, string_too_long.")
+
+
+class ErrorOut(Schema):
+    """The one error shape of the API: ``detail`` always a sentence; ``errors`` only for 422s
+    of input validation, one entry per field."""
+
+    detail: str = Field(examples=["Not found."])
+    errors: list[FieldError] | None = Field(
+        None, description="Input validation (422): one entry per refused field."
+    )

@@ -165,6 +165,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "backoffice.middleware.RequestLimitsMiddleware",
     "backoffice.health.ProbeMiddleware",
     "backoffice.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",

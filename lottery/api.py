@@ -7,8 +7,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from accounts.schemas import ErrorOut
-from backoffice.errors import ServiceError
+from backoffice.errors import ErrorOut, ServiceError
 from backoffice.pagination import Pagination
 from lottery import presenters, selectors, services
 from lottery.filters import BallotFilter, WinningDrawFilter
@@ -39,7 +38,7 @@ def _filtered(filterset_class: type, data: dict, queryset: object) -> object:
 
 
 @router.get("/games", auth=None, response=list[GameOut], tags=["games"])
-def games(request: HttpRequest) -> list[dict]:
+def games_list(request: HttpRequest) -> list[dict]:
     now = timezone.now()
     return [presenters.game(game, now=now) for game in selectors.games_active()]
 
@@ -102,7 +101,7 @@ def draw_leaves(
     request: HttpRequest,
     game: str,
     day: date,
-    cursor: str | None = None,
+    cursor: str | None = Query(None, max_length=512, description="`next` of the previous page."),
     limit: int = Query(1000, ge=1, le=selectors.LEAVES_PAGE_MAX),
 ) -> dict:
     draw = selectors.draw_public(game=game, day=day)

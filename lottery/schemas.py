@@ -5,13 +5,19 @@ from ninja import Field, Schema
 from pydantic import BaseModel, StrictInt
 
 from backoffice.types import Text, UtcDateTime
-from lottery.models import DrawStatus
+from lottery.models import DrawStatus, TieRule
 
 
 class BallotIn(Schema):
-    numbers: list[StrictInt] = Field(max_length=100, description="The ballot's distinct numbers.")
-    game_date: date | None = Field(None, description="Draw date; defaults to today (game time).")
-    game: Text | None = Field(None, max_length=40, description="Game slug; defaults to 'daily'.")
+    numbers: list[StrictInt] = Field(
+        max_length=100, description="The ballot's distinct numbers.", examples=[[7, 3, 21, 44, 9]]
+    )
+    game_date: date | None = Field(
+        None, description="Draw date; defaults to today (game time).", examples=["2026-12-01"]
+    )
+    game: Text | None = Field(
+        None, max_length=40, description="Game slug; defaults to 'daily'.", examples=["daily"]
+    )
 
 
 class BallotOut(BaseModel):
@@ -22,7 +28,7 @@ class BallotOut(BaseModel):
     game_date: date
     numbers: list[int]
     created_at: datetime
-    draw_status: str
+    draw_status: DrawStatus
     won: bool | None = Field(None, description="Null until the draw is drawn.")
 
 
@@ -34,7 +40,7 @@ class GameOut(Schema):
     max_number: int
     time_zone: str
     winners_per_draw: int
-    tie_rule: str
+    tie_rule: TieRule
     alternates_per_draw: int
     max_ballots_per_player: int
     horizon_days: int
@@ -91,7 +97,7 @@ class AlternateOut(PickOut):
 class DrawOut(Schema):
     game: str
     date: date
-    status: str
+    status: DrawStatus
     close_at: datetime
     commitment: str
     ballots_count: int | None = None
@@ -99,7 +105,7 @@ class DrawOut(Schema):
     seed: str | None = None
     beacon: str | None = None
     material: str | None = None
-    tie_rule: str | None = None
+    tie_rule: TieRule | None = None
     winners_per_draw: int | None = None
     alternates_per_draw: int | None = None
     winners: list[WinnerOut] = []

@@ -1,13 +1,15 @@
 """Every read the API, the admin and the tasks share."""
 
-import base64
-import json
 from array import array
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import chain
+from typing import TYPE_CHECKING
+from uuid import UUID
 
+from django.core import signing
 from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_datetime
@@ -16,6 +18,9 @@ from accounts.models import User
 from backoffice.errors import ServiceError
 from lottery import draws
 from lottery.models import Ballot, Draw, DrawStatus, Game, Pick, PickKind
+
+if TYPE_CHECKING:
+    from psycopg import ServerCursor
 
 LEAVES_PAGE_MAX = 1000
 
@@ -142,11 +147,21 @@ def draw_public(*, game: str, day: date) -> Draw:
     return draw
 
 
+@contextmanager
+def _server_side_cursor(name: str) -> Iterator["ServerCursor"]:
+    """A PostgreSQL named cursor, inside a transaction whoever calls it (DECLARE and CLOSE
+    need one: the API runs in autocommit, the draw services inside their own atomic block)."""
+    # A savepoint inside an outer block, so that a stream abandoned half-read (GeneratorExit)
+    # rolls back only its own read, not the caller's transaction.
+    with transaction.atomic(), connection.connection.cursor(name=name) as cursor:
+        yield cursor
+
+
 def serial_rows(*, draw: Draw) -> Iterator[tuple[int, str, str]]:
     """(pk, uuid text, numbers) of a draw's ballots in serial order, streamed as plain values."""
     if connection.vendor == "postgresql":
         # uuid::text skips building 1M UUID objects; a named cursor streams the rows.
-        with connection.connection.cursor(name=f"serials_{draw.pk}") as cursor:
+        with _server_side_cursor(f"serials_{draw.pk}") as cursor:
             cursor.itersize = 20000
             cursor.execute(
                 # Qualified: a bare "uuid" would sort by the uuid::text output column,
@@ -172,7 +187,7 @@ def serial_ids(*, draw: Draw) -> array:
     ids = array("q")
     sql = "SELECT id FROM lottery_ballot WHERE draw_id = %s ORDER BY created_at, uuid"
     if connection.vendor == "postgresql":
-        with connection.connection.cursor(name=f"serial_ids_{draw.pk}") as cursor:
+        with _server_side_cursor(f"serial_ids_{draw.pk}") as cursor:
             cursor.execute(sql, [draw.pk])
             while rows := cursor.fetchmany(50_000):
                 ids.extend(chain.from_iterable(rows))
@@ -191,21 +206,25 @@ class LeavesPage:
     next_cursor: str | None
 
 
-def _encode_cursor(created_at: datetime, uuid: str, serial: int) -> str:
-    raw = json.dumps([created_at.isoformat(), uuid, serial]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+# Published serials must never depend on client input: the cursor carries the position
+# and the serial reached, signed with the server's key (and bound to its draw), so a client
+# can only hand back a cursor this server gave out.
+_CURSOR_SALT = "lottery.selectors.draw_leaves"
 
 
-def _decode_cursor(cursor: str) -> tuple[datetime, str, int]:
+def _encode_cursor(draw: Draw, created_at: datetime, uuid: str, serial: int) -> str:
+    return signing.dumps([draw.pk, created_at.isoformat(), uuid, serial], salt=_CURSOR_SALT)
+
+
+def _decode_cursor(draw: Draw, cursor: str) -> tuple[datetime, str, int]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created, uuid, serial = json.loads(raw)
+        draw_pk, created, uuid, serial = signing.loads(cursor, salt=_CURSOR_SALT)
         moment = parse_datetime(created)
-        if moment is None or not isinstance(serial, int) or serial < 0:
+        if draw_pk != draw.pk or moment is None or not isinstance(serial, int) or serial < 0:
             raise ValueError
-        return moment.astimezone(UTC), str(uuid), serial
-    except (ValueError, TypeError, OverflowError, json.JSONDecodeError) as exc:
-        raise ServiceError("The cursor is not one this server gave out.") from exc
+        return moment.astimezone(UTC), str(UUID(uuid)), serial
+    except (signing.BadSignature, ValueError, TypeError, AttributeError) as exc:
+        raise ServiceError("The cursor is not one this server gave out for this draw.") from exc
 
 
 def _closed(draw: Draw) -> None:
@@ -221,7 +240,7 @@ def draw_leaves(*, draw: Draw, cursor: str | None, limit: int) -> LeavesPage:
     rows = Ballot.objects.filter(draw=draw).order_by("created_at", "uuid")
     serial = 0
     if cursor:
-        created_at, uuid, serial = _decode_cursor(cursor)
+        created_at, uuid, serial = _decode_cursor(draw, cursor)
         rows = rows.filter(Q(created_at__gt=created_at) | Q(created_at=created_at, uuid__gt=uuid))
     items = []
     for uuid_, numbers, created_at in rows.values_list("uuid", "numbers", "created_at")[:limit]:
@@ -238,7 +257,7 @@ def draw_leaves(*, draw: Draw, cursor: str | None, limit: int) -> LeavesPage:
             }
         )
     more = items and serial < (draw.ballots_count or 0)
-    next_cursor = _encode_cursor(created_at, items[-1]["ballot"], serial) if more else None
+    next_cursor = _encode_cursor(draw, created_at, items[-1]["ballot"], serial) if more else None
     return LeavesPage(count=draw.ballots_count or 0, items=items, next_cursor=next_cursor)
 
 
@@ -257,13 +276,10 @@ def ballot_proof(*, draw: Draw, ballot: Ballot) -> Proof:
     leaves = []
     index = -1
     target = ballot.pk
-    # serial_rows streams through a PostgreSQL server-side cursor, which needs a transaction
-    # block: a request runs in autocommit, where it was refused (a 500).
-    with transaction.atomic():
-        for pk, uuid_text, numbers in serial_rows(draw=draw):
-            if pk == target:
-                index = len(leaves)
-            leaves.append(draws.leaf_hash(uuid_text, numbers))
+    for pk, uuid_text, numbers in serial_rows(draw=draw):
+        if pk == target:
+            index = len(leaves)
+        leaves.append(draws.leaf_hash(uuid_text, numbers))
     return Proof(
         serial=index + 1,
         leaf=leaves[index].hex(),

@@ -133,6 +133,7 @@ def test_register_is_rate_limited_per_ip(api):
 
 
 @pytest.mark.django_db
+@override_settings(JWT_REFRESH_GRACE_SECONDS=0)  # the retry window: test_tokens_hardening.py
 def test_refresh_rotates_and_a_refresh_token_works_once(api, player):
     tokens = login(api).json()
     first = api.post(
