@@ -146,7 +146,7 @@ def token_refresh(*, refresh_token: str) -> TokenPair:
 
 
 def _within_grace(row: RefreshToken, *, now: datetime) -> bool:
-    grace = timedelta(seconds=getattr(settings, "JWT_REFRESH_GRACE_SECONDS", 30))
+    grace = timedelta(seconds=settings.JWT_REFRESH_GRACE_SECONDS)
     return (
         row.successor_jti is not None
         and now - row.used_at <= grace

@@ -1,8 +1,8 @@
 """Create the first admin on a fresh install and print its credentials once."""
 
-import os
 import secrets
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts.models import User
@@ -16,8 +16,8 @@ class Command(BaseCommand):
         if admin is not None:
             self.stdout.write(f"Admin: {admin.email}. {_recover(admin.email)}")
             return
-        email = os.environ.get("ADMIN_EMAIL", "admin@example.com")
-        password = os.environ.get("ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+        email = settings.ADMIN_EMAIL
+        password = settings.ADMIN_PASSWORD or secrets.token_urlsafe(12)
         User.objects.create_superuser(email, password, first_name="Admin")
         self.stdout.write(
             self.style.SUCCESS(
