@@ -46,3 +46,6 @@ bench-load: install
 
 clean:
 	rm -rf $(VENV) data staticfiles
+
+mutation: install ## One-line mutants of the critical modules against their tests (slow: see bench/mutation.py)
+	$(PY) bench/mutation.py
