@@ -68,3 +68,6 @@ draw: install ## Close and draw a day by hand: make draw GAME=daily DATE=2026-12
 verify: install ## Verify a published draw: make verify URL=http://127.0.0.1:8000 GAME=daily DATE=...
 	@test -n "$(DATE)" || { echo "usage: make verify URL=http://127.0.0.1:8000 GAME=daily DATE=YYYY-MM-DD"; exit 2; }
 	$(PY) -m lottery.verify "$(URL)" "$(GAME)" "$(DATE)"
+
+mutation: install ## One-line mutants of the critical modules against their tests (slow: see bench/mutation.py)
+	$(PY) bench/mutation.py

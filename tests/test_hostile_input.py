@@ -33,14 +33,14 @@ def test_oversized_body_is_413(client, auth, game):
     response = post(
         client, "/api/v1/lotteries", b'{"numbers": [' + b"1," * 300_000 + b"1]}", **auth
     )
-    assert response.status_code in (400, 413)
+    assert response.status_code == 413
     assert "detail" in response.json()
     assert nothing_changed()
 
 
 def test_deeply_nested_json_is_refused(client, auth, game):
     response = post(client, "/api/v1/lotteries", "[" * 50_000 + "]" * 50_000, **auth)
-    assert 400 <= response.status_code < 500
+    assert response.status_code == 400
     assert "detail" in response.json()
     assert nothing_changed()
 
@@ -60,7 +60,11 @@ def test_injection_strings_in_every_ballot_field(client, auth, game, text):
 @pytest.mark.parametrize("text", INJECTIONS)
 def test_injection_strings_in_registration_and_login(client, text):
     response = post(client, "/api/v1/users/token", {"email": text, "password": text})
-    assert response.status_code in (401, 422)
+    if "\x00" in text:  # refused by the schema before any lookup
+        assert response.status_code == 422
+    else:
+        assert response.status_code == 401
+        assert response.json() == {"detail": "Invalid email or password."}
     response = post(
         client,
         "/api/v1/users/register",
@@ -80,14 +84,15 @@ def test_injection_strings_in_registration_and_login(client, text):
 def test_injection_strings_in_paths_and_queries(client, auth, text):
     from urllib.parse import quote
 
-    for url in (
-        f"/api/v1/draws/{quote(text, safe='')}/2026-01-01",
-        f"/api/v1/lotteries/{quote(text, safe='')}",
-        f"/api/v1/winning_ballots?game={quote(text, safe='')}",
-        f"/api/v1/draws/daily/2026-01-01/leaves?cursor={quote(text, safe='')}",
+    nul = "\x00" in text  # a NUL anywhere in the URL is a 400 before routing
+    for url, status in (
+        (f"/api/v1/draws/{quote(text, safe='')}/2026-01-01", 404),
+        (f"/api/v1/lotteries/{quote(text, safe='')}", 404),
+        (f"/api/v1/winning_ballots?game={quote(text, safe='')}", 200),
+        (f"/api/v1/draws/daily/2026-01-01/leaves?cursor={quote(text, safe='')}", 404),
     ):
         response = client.get(url, **auth)
-        assert 200 <= response.status_code < 500, url
+        assert response.status_code == (400 if nul else status), (url, response.content)
         assert response["Content-Type"].startswith("application/json"), url
 
 
@@ -116,14 +121,12 @@ def test_unicode_names_are_kept_exactly(client):
         "page_size=101",
         "page=10000000000000000000000",
         "page=1e3",
-        "limit=-1",
     ],
 )
 def test_bad_paging_is_422(client, auth, query):
     response = client.get(f"/api/v1/lotteries?{query}", **auth)
-    assert response.status_code in (200, 422)
-    if "limit" not in query:
-        assert response.status_code == 422
+    assert response.status_code == 422
+    assert response.json()["detail"]
 
 
 def test_mass_registration_from_one_ip_is_stopped(client):

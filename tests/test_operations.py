@@ -53,11 +53,44 @@ def test_healthz_answers_without_a_valid_host(client):
     assert response.json() == {"status": "ok"}
 
 
+@pytest.fixture
+def production_queue(monkeypatch, tmp_path, settings):
+    """The probe's queue as production has it. Under pytest Huey runs in immediate mode, whose
+    storage is in memory and always answers, even with REDIS_URL set: the probe would say
+    "ok" about nothing. Here it asks a real RedisHuey on REDIS_URL, or without it the
+    embedded SqliteHuey file."""
+    import huey
+
+    from backoffice import health
+    from backoffice.huey import SqliteHuey
+
+    if settings.REDIS_URL:
+        queue = huey.RedisHuey("readyz-test", url=settings.REDIS_URL)
+    else:
+        queue = SqliteHuey("readyz-test", filename=str(tmp_path / "huey.sqlite3"))
+    monkeypatch.setattr(health, "HUEY", queue)
+    return queue
+
+
 @pytest.mark.django_db
-def test_readyz_reports_database_and_queue(client):
+def test_readyz_reports_database_and_queue(client, production_queue):
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "huey": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_when_redis_does_not_answer(client, monkeypatch):
+    import huey
+
+    from backoffice import health
+
+    # A real RedisHuey on a port nothing listens on: the outage as production would meet it.
+    down = huey.RedisHuey("readyz-down", url="redis://127.0.0.1:1/0")
+    monkeypatch.setattr(health, "HUEY", down)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["huey"] == "error: ConnectionError"
 
 
 @pytest.mark.django_db

@@ -5,9 +5,9 @@ from django.core.management import call_command
 from accounts.models import User
 
 
-def test_first_run_creates_the_admin_and_says_how_to_recover_it(db, capsys, monkeypatch):
-    monkeypatch.setenv("ADMIN_EMAIL", "boss@example.com")
-    monkeypatch.setenv("ADMIN_PASSWORD", "Sunny-Meadow-42!")
+def test_first_run_creates_the_admin_and_says_how_to_recover_it(db, capsys, settings):
+    settings.ADMIN_EMAIL = "boss@example.com"  # from ADMIN_EMAIL / ADMIN_PASSWORD
+    settings.ADMIN_PASSWORD = "Sunny-Meadow-42!"
     call_command("bootstrap_admin")
     out = capsys.readouterr().out
     assert "email:    boss@example.com" in out and "password: Sunny-Meadow-42!" in out

@@ -364,16 +364,23 @@ def test_proof_is_for_the_owner_and_leads_to_the_root(api, past_draw, make_playe
     assert api.get(url).status_code == 401
 
 
-def test_ballots_for_a_closed_draw_are_refused(api, past_draw, player):
+def test_ballots_for_a_closed_draw_are_refused(api, game, player):
     from tests.conftest import bearer
 
+    # Tomorrow's draw, closed early: only the close rule can refuse it (a past day would be
+    # refused by the past-day rule before the draw is even looked at).
+    day = date.today() + timedelta(days=1)
+    draw = services.draw_get_or_create(game=game, day=day)
+    Draw.objects.filter(pk=draw.pk).update(close_at=draw.close_at - timedelta(days=2))
+    services.draw_close(draw_id=draw.pk)
     response = api.post(
         "/api/v1/lotteries",
-        {"numbers": [1, 2, 3, 4, 5], "game_date": PAST.isoformat()},
+        {"numbers": [1, 2, 3, 4, 5], "game_date": day.isoformat()},
         content_type="application/json",
         **bearer(player),
     )
     assert response.status_code == 422
+    assert response.json()["detail"].startswith(f"The draw of {day} is closed: it closed at")
     assert not Ballot.objects.exists()
 
 

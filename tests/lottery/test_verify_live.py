@@ -39,8 +39,12 @@ def verify(live_server):
 def test_verifier_accepts_a_real_draw(live_server, drawn):
     result = verify(live_server)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "FAIL" not in result.stdout
-    assert drawn.merkle_root in result.stdout or "root" in result.stdout
+    lines = result.stdout.splitlines()
+    assert not [line for line in lines if line.startswith("FAIL")]
+    assert f"ok merkle root {drawn.merkle_root}" in lines
+    assert f"ok seed hashes to the commitment {drawn.commitment}" in lines
+    assert f"ok material {drawn.material}" in lines
+    assert lines[-1] == "draw is VALID"
 
 
 def tamper_seed(draw):
@@ -62,15 +66,25 @@ def tamper_winner(draw):
     Pick.objects.filter(pk=winner.pk).update(ballot=other)
 
 
-@pytest.mark.parametrize("tamper", [tamper_seed, tamper_root, tamper_leaf, tamper_winner])
-def test_verifier_rejects_each_tampered_value(live_server, drawn, tamper):
+@pytest.mark.parametrize(
+    ("tamper", "failure"),
+    [
+        (tamper_seed, "FAIL seed does not hash to the commitment"),
+        (tamper_root, "FAIL merkle root is "),
+        (tamper_leaf, "FAIL merkle root is "),  # the leaf is served from the new numbers
+        (tamper_winner, "FAIL winners ballot ids wrong at serials"),
+    ],
+)
+def test_verifier_rejects_each_tampered_value_naming_the_check(live_server, drawn, tamper, failure):
     tamper(drawn)
     result = verify(live_server)
     assert result.returncode == 1, result.stdout
-    assert "FAIL" in result.stdout
+    failed = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
+    assert any(line.startswith(failure) for line in failed), failed
 
 
 def test_verifier_reports_an_unknown_draw_readably(live_server, transactional_db):
     result = verify(live_server)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr + result.stdout
+    assert result.stderr.startswith("error: HTTP 404 Not Found for "), result.stderr

@@ -1,0 +1,402 @@
+"""One-line mutation testing of the modules whose bugs matter most (`make mutation`).
+
+Each mutant is made at run time from the module's AST (no line numbers are kept anywhere,
+so the script follows the code as it changes): a comparison flipped or moved by one, `and`
+and `or` swapped, a `not` dropped, an `if` guard disabled, a `raise` removed, an integer
+moved by one, True and False swapped, an arithmetic operator changed. The mutated node's
+source span is replaced by its unparsed mutation, so every other line stays as written.
+
+Each mutant runs the module's tests (SQLite, stopping at the first failure) in a private copy
+of the project, so the working tree is never modified; several copies run side by side.
+A mutant is killed when the tests fail or time out. The results, per module (mutants, killed,
+survived, score) with every survivor listed, go to bench/results/mutation.txt.
+
+    .venv/bin/python bench/mutation.py [--jobs N] [--module lottery/draws.py ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from queue import Queue
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "mutation.txt"
+
+# Module -> the tests that exercise it, fastest and most discriminating first (-x stops at
+# the first failure, so a killed mutant usually costs a second or two).
+TARGETS: dict[str, list[str]] = {
+    "lottery/draws.py": ["tests/lottery/test_draws.py", "tests/lottery/test_verify.py"],
+    "lottery/services.py": [
+        "tests/guards",
+        "tests/lottery/test_draw_engine.py",
+        "tests/lottery/test_play_api.py",
+        "tests/lottery/test_admin_redraw.py",
+        "tests/lottery/test_admin_draws.py",
+    ],
+    "accounts/auth.py": ["tests/guards", "tests/accounts"],
+    "accounts/services.py": ["tests/guards", "tests/accounts"],
+    "backoffice/netaddr.py": ["tests/guards/test_netaddr.py", "tests/test_hostile_input.py"],
+    "backoffice/ratelimit.py": ["tests/guards", "tests/test_hostile_input.py", "tests/accounts"],
+}
+
+# Survivors judged equivalent (no behaviour can tell them apart), keyed by module, the
+# stripped source line and the mutation, so that they follow the code when lines move.
+EQUIVALENT: dict[tuple[str, str, str], str] = {}
+
+_NEGATE = {
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.Lt: ast.GtE,
+    ast.GtE: ast.Lt,
+    ast.Gt: ast.LtE,
+    ast.LtE: ast.Gt,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+}
+_BOUNDARY = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt}
+_BINOP = {
+    ast.Add: ast.Sub,
+    ast.Sub: ast.Add,
+    ast.Mult: ast.FloorDiv,
+    ast.FloorDiv: ast.Mult,
+    ast.Div: ast.Mult,
+    ast.Mod: ast.FloorDiv,
+    ast.Pow: ast.Mult,
+    ast.LShift: ast.RShift,
+    ast.RShift: ast.LShift,
+    ast.BitAnd: ast.BitOr,
+    ast.BitOr: ast.BitAnd,
+}
+_SYMBOL = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.FloorDiv: "//",
+    ast.Div: "/",
+    ast.Mod: "%",
+    ast.Pow: "**",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    module: str
+    line: int
+    description: str
+    source: str  # the whole mutated module
+    original_line: str
+
+
+def _skipped_nodes(tree: ast.AST) -> set[int]:
+    """Nodes never mutated: annotations, docstrings, f-string parts, decorators."""
+    skipped: set[int] = set()
+
+    def skip(node: ast.AST | None) -> None:
+        if node is not None:
+            skipped.update(id(n) for n in ast.walk(node))
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            skip(node)
+        if isinstance(node, ast.arg):
+            skip(node.annotation)
+        if isinstance(node, ast.AnnAssign):
+            skip(node.annotation)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            skip(node.returns)
+            for decorator in node.decorator_list:
+                skip(decorator)
+        if isinstance(node, ast.ClassDef):
+            for decorator in node.decorator_list:
+                skip(decorator)
+    return skipped
+
+
+def _text(node: ast.BinOp) -> bool:
+    """A concatenation of text (the operator is then fixed by the operand types)."""
+    sides = (node.left, node.right)
+    return any(isinstance(s, ast.JoinedStr) for s in sides) or any(
+        isinstance(s, ast.Constant) and isinstance(s.value, (str, bytes)) for s in sides
+    )
+
+
+def _variants(node: ast.AST) -> list[tuple[str, ast.AST]]:
+    """The mutations of one node: (description, replacement node)."""
+    out: list[tuple[str, ast.AST]] = []
+    if isinstance(node, ast.Compare):
+        for k, op in enumerate(node.ops):
+            for table, why in ((_NEGATE, "negated"), (_BOUNDARY, "boundary")):
+                new = table.get(type(op))
+                if new is None:
+                    continue
+                ops = list(node.ops)
+                ops[k] = new()
+                desc = f"{why}: {_SYMBOL[type(op)]} -> {_SYMBOL[new]}"
+                out.append((desc, ast.Compare(node.left, ops, node.comparators)))
+    elif isinstance(node, ast.BoolOp):
+        other = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+        desc = "and -> or" if isinstance(node.op, ast.And) else "or -> and"
+        out.append((desc, ast.BoolOp(other, node.values)))
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        out.append(("not removed", node.operand))
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        out.append(("unary minus removed", node.operand))
+    elif isinstance(node, ast.BinOp) and type(node.op) in _BINOP and not _text(node):
+        new = _BINOP[type(node.op)]
+        desc = f"operator: {_SYMBOL[type(node.op)]} -> {_SYMBOL[new]}"
+        out.append((desc, ast.BinOp(node.left, new(), node.right)))
+    elif isinstance(node, ast.Constant) and type(node.value) is bool:
+        out.append((f"constant: {node.value} -> {not node.value}", ast.Constant(not node.value)))
+    elif isinstance(node, ast.Constant) and type(node.value) is int:
+        for delta in (1, -1):
+            new_value = node.value + delta
+            out.append((f"constant: {node.value} -> {new_value}", ast.Constant(new_value)))
+    return out
+
+
+def _statement_variants(node: ast.stmt, parent_body: list[ast.stmt]) -> list[tuple[str, str]]:
+    """Statement mutations as (description, replacement source)."""
+    out: list[tuple[str, str]] = []
+    if isinstance(node, (ast.If, ast.While)):
+        out.append(("guard disabled: condition -> False", "False"))
+    if isinstance(node, ast.AugAssign) and type(node.op) in _BINOP:
+        new = _BINOP[type(node.op)]
+        target = ast.unparse(node.target)
+        text = f"{target} {_SYMBOL[new]}= {ast.unparse(node.value)}"
+        out.append((f"operator: {_SYMBOL[type(node.op)]}= -> {_SYMBOL[new]}=", text))
+    if isinstance(node, ast.Raise) and len(parent_body) > 1:
+        # (a lone raise under an `if` is covered by disabling the if)
+        out.append(("raise removed", "pass"))
+    return out
+
+
+def _replace(lines: list[str], node: ast.AST, text: str) -> str:
+    """The module's source with node's span replaced by text."""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    head = lines[first][: node.col_offset]
+    tail = lines[last][node.end_col_offset :]
+    return "".join([*lines[:first], head + text + tail, *lines[last + 1 :]])
+
+
+def mutants_of(module: str) -> list[Mutant]:
+    """Every mutant of a module, generated from its current source."""
+    source = (ROOT / module).read_text()
+    lines = source.splitlines(keepends=True)
+    tree = ast.parse(source)
+    original = ast.dump(tree)
+    skipped = _skipped_nodes(tree)
+    docstrings = {
+        id(body[0].value)
+        for body in (
+            getattr(n, "body", None)
+            for n in ast.walk(tree)
+            if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        )
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+    }
+    out: list[Mutant] = []
+    seen: set[str] = set()
+
+    def add(node: ast.AST, desc: str, mutated: str) -> None:
+        try:
+            if ast.dump(ast.parse(mutated)) == original:
+                return
+        except SyntaxError:
+            return
+        if mutated in seen:
+            return
+        seen.add(mutated)
+        out.append(Mutant(module, node.lineno, desc, mutated, lines[node.lineno - 1].strip()))
+
+    for node in ast.walk(tree):
+        if id(node) in skipped or id(node) in docstrings:
+            continue
+        if isinstance(node, ast.expr) and hasattr(node, "end_col_offset"):
+            if "pragma: no mutate" in lines[node.lineno - 1]:
+                continue
+            for desc, new in _variants(node):
+                add(node, desc, _replace(lines, node, f"({ast.unparse(new)})"))
+        for field in ("body", "orelse", "finalbody"):
+            body = getattr(node, field, None)
+            if not isinstance(body, list):
+                continue
+            for stmt in body:
+                if not isinstance(stmt, ast.stmt) or "pragma: no mutate" in lines[stmt.lineno - 1]:
+                    continue
+                for desc, text in _statement_variants(stmt, body):
+                    if isinstance(stmt, (ast.If, ast.While)):
+                        add(stmt, desc, _replace(lines, stmt.test, text))
+                    else:
+                        add(stmt, desc, _replace(lines, stmt, text))
+    return sorted(out, key=lambda m: (m.line, m.description))
+
+
+def _copy_project(dest: Path) -> None:
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split("\0")
+    for name in filter(None, files):
+        src = ROOT / name
+        if src.is_file() and not name.startswith(("bench/results/", "tests/e2e")):
+            target = dest / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target)
+
+
+def _env(copy: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["DATA_DIR"] = str(copy / "data")
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _pytest(copy: Path, tests: list[str], timeout: float, first: bool = False) -> tuple[str, float]:
+    """Run the tests in a copy: 'pass', 'fail' or 'timeout', and the seconds taken."""
+    tests = [t for t in tests if (copy / t).exists()]
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:xdist", "-m", "not slow"]
+    command += ["--create-db" if first else "--reuse-db", *tests]
+    start = time.monotonic()
+    try:
+        result = subprocess.run(
+            command, cwd=copy, env=_env(copy), capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return "timeout", time.monotonic() - start
+    took = time.monotonic() - start
+    if result.returncode == 0:
+        return "pass", took
+    if first:
+        sys.stderr.write(result.stdout[-3000:] + result.stderr[-3000:])
+    return "fail", took
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)))
+    parser.add_argument("--module", action="append", choices=sorted(TARGETS))
+    parser.add_argument("--list", action="store_true", help="print the mutants and stop")
+    args = parser.parse_args(argv)
+    modules = args.module or list(TARGETS)
+    mutants = {module: mutants_of(module) for module in modules}
+    if args.list:
+        for module, items in mutants.items():
+            for m in items:
+                print(f"{module}:{m.line}: {m.description} | {m.original_line}")
+        return 0
+    started = time.monotonic()
+    work = tempfile.mkdtemp(prefix="mutation-")
+    copies: Queue[Path] = Queue()
+    baseline: dict[str, float] = {}
+    try:
+        for k in range(args.jobs):
+            copy = Path(work) / f"copy{k}"
+            _copy_project(copy)
+            copies.put(copy)
+        first = copies.get()
+        for module in modules:  # the unmutated tests must pass, and set the time limit
+            outcome, took = _pytest(first, TARGETS[module], timeout=1800, first=not baseline)
+            if outcome != "pass":
+                print(f"the tests of {module} fail without any mutation", file=sys.stderr)
+                return 2
+            baseline[module] = took
+            print(f"baseline {module}: {took:.1f}s, {len(mutants[module])} mutants", flush=True)
+        copies.put(first)
+        for _ in range(args.jobs - 1):  # every other copy creates its test database once
+            copy = copies.get()
+            _pytest(copy, ["tests/guards/test_netaddr.py"], timeout=600, first=True)
+            copies.put(copy)
+
+        def run(m: Mutant) -> tuple[Mutant, str]:
+            copy = copies.get()
+            target = copy / m.module
+            try:
+                target.write_text(m.source)
+                outcome, _ = _pytest(copy, TARGETS[m.module], 3 * baseline[m.module] + 30)
+            finally:
+                shutil.copy2(ROOT / m.module, target)
+                copies.put(copy)
+            verdict = "survived" if outcome == "pass" else "killed"
+            print(f"{verdict:8} {m.module}:{m.line}: {m.description}", flush=True)
+            return m, verdict
+
+        everything = [m for items in mutants.values() for m in items]
+        with ThreadPoolExecutor(args.jobs) as pool:
+            results = list(pool.map(run, everything))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report = _report(modules, results, time.monotonic() - started, args.jobs)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(report)
+    print(report)
+    return 0
+
+
+def _report(modules: list[str], results: list[tuple[Mutant, str]], took: float, jobs: int) -> str:
+    lines = [
+        f"Mutation testing (bench/mutation.py): {len(results)} mutants in {took / 60:.1f} min "
+        f"with {jobs} job(s), SQLite.",
+        "",
+        f"{'module':26} {'mutants':>8} {'killed':>7} {'survived':>9} {'equiv.':>7} {'score':>7}",
+    ]
+    survivors: list[str] = []
+    equivalent: list[str] = []
+    totals = [0, 0, 0, 0]
+    for module in modules:
+        own = [(m, v) for m, v in results if m.module == module]
+        killed = sum(v == "killed" for _, v in own)
+        equiv = 0
+        for m, v in own:
+            if v != "survived":
+                continue
+            where = f"{m.module}:{m.line}: {m.description} | {m.original_line}"
+            reason = EQUIVALENT.get((m.module, m.original_line, m.description))
+            if reason:
+                equiv += 1
+                equivalent.append(f"  {where}\n      equivalent: {reason}")
+            else:
+                survivors.append(f"  {where}")
+        survived = len(own) - killed
+        score = 100 * killed / (len(own) - equiv) if len(own) > equiv else 100.0
+        totals = [a + b for a, b in zip(totals, [len(own), killed, survived, equiv], strict=True)]
+        lines.append(f"{module:26} {len(own):8} {killed:7} {survived:9} {equiv:7} {score:6.1f}%")
+    n, killed, survived, equiv = totals
+    score = 100 * killed / (n - equiv) if n > equiv else 100.0
+    lines.append(f"{'total':26} {n:8} {killed:7} {survived:9} {equiv:7} {score:6.1f}%")
+    lines += ["", "score = killed / (mutants - equivalent survivors)", ""]
+    lines += ["Survivors:", *(survivors or ["  none"]), ""]
+    lines += ["Survivors judged equivalent:", *(equivalent or ["  none"]), ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
