@@ -8,7 +8,6 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from unfold import forms as unfold_forms
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
@@ -20,6 +19,7 @@ from backoffice.errors import ServiceError
 from lottery.admin.base import (
     SafeSearchMixin,
     confirm_action,
+    object_or_404,
 )
 from lottery.forms import ConfirmForm
 from lottery.models import AuditAction, Ballot
@@ -149,7 +149,7 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
         variant=ActionVariant.DANGER,
     )
     def deactivate(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        user = get_object_or_404(User, pk=object_id)
+        user = object_or_404(User.objects.all(), object_id)
         return confirm_action(
             self,
             request,

@@ -5,11 +5,12 @@ from django.http import HttpRequest
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from lottery.admin.base import SafeSearchMixin
 from lottery.models import Game
 
 
 @admin.register(Game)
-class GameAdmin(ModelAdmin):
+class GameAdmin(SafeSearchMixin, ModelAdmin):
     list_display = [
         "slug",
         "name",
