@@ -135,3 +135,14 @@ def user_deactivate(*, user: User) -> None:
     """Stop a player from signing in and kill their tokens (staff action)."""
     User.objects.filter(pk=user.pk).update(is_active=False)
     tokens_revoke(user=user)
+
+
+def login_throttle(*, email: str, ip: str) -> None:
+    """Count one sign-in attempt per IP and per normalised email (the budget the API's
+    token endpoint spends too); 429 with Retry-After once either is over the limit."""
+    ratelimit.hit(
+        scope="login",
+        keys=[f"ip:{ip}", f"email:{email.strip().lower()}"],
+        limit=settings.RATE_LIMIT_LOGIN,
+        window=settings.RATE_LIMIT_WINDOW,
+    )

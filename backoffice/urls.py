@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from accounts.views import admin_login
 from backoffice.api import api
 from lottery.admin.views import view_on_site
 
 urlpatterns = [
+    path("admin/login/", admin_login, name="admin_login"),
     # Ahead of admin.site.urls: the same URL and name, behind the same staff check.
     path(
         "admin/r/<path:content_type_id>/<path:object_id>/",
