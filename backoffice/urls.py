@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.views import admin_login
@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("accounts/", include("accounts.urls")),
     path("swagger", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("swagger/", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("", RedirectView.as_view(url="/api/v1/docs", permanent=False)),

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -33,13 +34,14 @@ class ReadOnlyMixin:
 
 
 class SafeSearchMixin:
-    """The admin's own list and search, except for what cannot match: a NUL anywhere in the
-    query string is a 404 (PostgreSQL refuses NUL in text), a NUL search term finds nothing."""
+    """The admin's own list and search, except for what cannot match (PostgreSQL refuses NUL
+    in text): a NUL in a filter is a 404 (no such list), in a search term it finds nothing."""
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict | None = None
     ) -> HttpResponse:
-        if any("\x00" in key + value for key, value in request.GET.items()):
+        filters = (f"{k}{v}" for k, v in request.GET.items() if k != SEARCH_VAR)
+        if any("\x00" in text for text in filters):
             raise Http404("No such list.")
         return super().changelist_view(request, extra_context)  # type: ignore[misc]
 

@@ -138,4 +138,4 @@ def test_the_people_filters_autocomplete_by_email(model, field, client):
 def test_hostile_list_parameters_never_fail(changelist, query, client, make_draw):
     make_draw(ballots=2)
     response = client.get(admin_url(changelist) + query)
-    assert response.status_code in (200, 302)
+    assert response.status_code in (200, 302, 404)  # 404: a NUL in a filter
