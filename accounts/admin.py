@@ -1,59 +1,32 @@
 """Players and staff: find them, see what they played, deactivate them (kills every token)."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
-from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
-from unfold import forms as unfold_forms
+from django.http import Http404, HttpRequest, HttpResponse
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
+from accounts.forms import UserChangeForm, UserCreationForm
 from accounts.models import User
-from accounts.services import user_deactivate
+from accounts.services import user_deactivate, user_password_reset_send
 from backoffice.errors import ServiceError
 from lottery.admin.base import (
     SafeSearchMixin,
     confirm_action,
+    object_or_404,
 )
 from lottery.forms import ConfirmForm
-from lottery.models import AuditAction, Ballot
-from lottery.services import audit
+from lottery.models import Ballot
 
 PRIVILEGES = ["is_staff", "is_superuser", "groups", "user_permissions"]
-
-
-class UserCreationForm(unfold_forms.UserCreationForm):
-    class Meta(unfold_forms.UserCreationForm.Meta):
-        model = User
-        fields = ("email",)
-        field_classes: dict = {}
-
-    def clean_email(self) -> str:
-        return User.objects.normalize_email(self.cleaned_data["email"]).lower()
-
-
-class UserChangeForm(unfold_forms.UserChangeForm):
-    class Meta(unfold_forms.UserChangeForm.Meta):
-        model = User
-        fields = "__all__"
-        field_classes: dict = {}
-
-
-def _deactivate(*, actor: User, user: User) -> None:
-    """Deactivate one account and record who did it; staff accounts need a superuser."""
-    if user.pk == actor.pk:
-        raise ServiceError("You cannot deactivate your own account.")
-    if (user.is_staff or user.is_superuser) and not actor.is_superuser:
-        raise ServiceError(f"Only a superuser can deactivate the staff account {user.email}.")
-    with transaction.atomic():
-        user_deactivate(user=user)
-        audit(action=AuditAction.PLAYER_DEACTIVATE, actor=actor, target=user.email)
 
 
 admin.site.unregister(Group)
@@ -68,7 +41,6 @@ class GroupAdmin(BaseGroupAdmin, ModelAdmin):
 class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
-    change_password_form = unfold_forms.AdminPasswordChangeForm
     list_display = [
         "email",
         "first_name",
@@ -85,7 +57,7 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
     sortable_by = ["email", "date_joined"]
     show_full_result_count = False
     fieldsets = [
-        (None, {"fields": ["email", "password"]}),
+        (None, {"fields": ["email"]}),
         ("Name", {"fields": ["first_name", "last_name"]}),
         ("Access", {"fields": ["is_active", *PRIVILEGES]}),
         ("Dates", {"fields": ["date_joined", "last_login", "tokens_revoked_at", "erased_at"]}),
@@ -93,10 +65,11 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
-    readonly_fields = ["date_joined", "last_login", "tokens_revoked_at", "erased_at"]
+    # "active" changes only through the Deactivate action, which kills tokens and audits.
+    readonly_fields = ["is_active", "date_joined", "last_login", "tokens_revoked_at", "erased_at"]
     filter_horizontal = ["groups", "user_permissions"]
     actions = ["deactivate_selected"]
-    actions_detail = ["deactivate"]
+    actions_detail = ["password_reset_send", "deactivate"]
 
     @display(description="ballots")
     def display_ballots(self, obj: User) -> int:
@@ -126,7 +99,17 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
         staff = obj is not None and (obj.is_staff or obj.is_superuser)
         return request.user.is_superuser or not staff
 
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """No one sets another account's password here: players and staff get a reset email
+        (the action below); staff change their own at the admin's "Change password"."""
+        raise Http404("Passwords are not set in the admin.")
+
     def has_deactivate_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.has_perm("accounts.change_user")
+
+    def has_password_reset_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return request.user.has_perm("accounts.change_user")
 
     @action(description="Deactivate selected players", permissions=["deactivate"])
@@ -134,7 +117,7 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
         done = 0
         for user in queryset.filter(is_active=True):
             try:
-                _deactivate(actor=request.user, user=user)
+                user_deactivate(user=user, actor=request.user)
             except ServiceError as exc:
                 messages.error(request, exc.detail)
             else:
@@ -149,17 +132,56 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
         variant=ActionVariant.DANGER,
     )
     def deactivate(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        user = get_object_or_404(User, pk=object_id)
+        return self._confirm(
+            request,
+            object_id,
+            service=user_deactivate,
+            page=lambda user: {
+                "success": f"{user.email} is deactivated; every token they held is dead.",
+                "title": f"Deactivate {user.email}",
+                "submit": "Deactivate",
+                "danger": True,
+                "description": "The player can no longer sign in and every access and refresh "
+                "token they hold stops working at once. Their ballots stay.",
+            },
+        )
+
+    @action(
+        description="Send password reset email",
+        url_path="password-reset",
+        icon="lock_reset",
+        permissions=["password_reset"],
+    )
+    def password_reset_send(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._confirm(
+            request,
+            object_id,
+            service=user_password_reset_send,
+            page=lambda user: {
+                "success": f"A password reset link is on its way to {user.email}.",
+                "title": f"Send {user.email} a password reset email",
+                "submit": "Send the email",
+                "description": "They get a link that works once and expires; with it they "
+                "choose a new password themselves, and every token they hold stops working. "
+                "You never see the link. Recorded in the audit log.",
+            },
+        )
+
+    def _confirm(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        *,
+        service: Callable[..., object],
+        page: Callable[[User], dict[str, Any]],
+    ) -> HttpResponse:
+        """Confirm, then call ``service(user=…, actor=…)`` on the account the URL names."""
+        user = object_or_404(User.objects.all(), object_id)
         return confirm_action(
             self,
             request,
             obj=user,
             form=ConfirmForm,
-            run=lambda data: _deactivate(actor=request.user, user=user),
-            success=f"{user.email} is deactivated; every token they held is dead.",
-            title=f"Deactivate {user.email}",
-            submit="Deactivate",
-            danger=True,
-            description="The player can no longer sign in and every access and refresh token "
-            "they hold stops working at once. Their ballots stay.",
+            run=lambda data: service(user=user, actor=request.user),
+            **page(user),
         )

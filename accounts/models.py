@@ -3,6 +3,7 @@ import uuid
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -48,6 +49,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = "players"
         ordering = ["-date_joined"]
         indexes = [models.Index(fields=["last_name", "first_name"], name="user_name_idx")]
+        constraints = [
+            # The login is case-insensitive, so two spellings of one address are one account.
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_ci_unique",
+                violation_error_message="An account with this email already exists.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.email

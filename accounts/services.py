@@ -6,14 +6,21 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts import auth
 from accounts.models import RefreshToken, User
 from backoffice import ratelimit
 from backoffice.errors import ServiceError
+from lottery.models import AuditAction
+from lottery.services import audit
 
 
 @dataclass(frozen=True)
@@ -176,8 +183,84 @@ def user_erase(*, user: User) -> None:
     RefreshToken.objects.filter(user=user).delete()
 
 
+def user_deactivate_refusal(*, user: User, actor: User) -> str | None:
+    """Why ``actor`` may not deactivate ``user``, or None when they may."""
+    if user.pk == actor.pk:
+        return "You cannot deactivate your own account."
+    if (user.is_staff or user.is_superuser) and not actor.is_superuser:
+        return f"Only a superuser can deactivate the staff account {user.email}."
+    return None
+
+
 @transaction.atomic
-def user_deactivate(*, user: User) -> None:
-    """Stop a player from signing in and kill their tokens (staff action)."""
+def user_deactivate(*, user: User, actor: User) -> None:
+    """Stop an account from signing in, kill every token it holds and audit who did it."""
+    refusal = user_deactivate_refusal(user=user, actor=actor)
+    if refusal:
+        raise ServiceError(refusal, status=403)
     User.objects.filter(pk=user.pk).update(is_active=False)
     tokens_revoke(user=user)
+    audit(action=AuditAction.PLAYER_DEACTIVATE, actor=actor, target=user.email)
+
+
+def login_throttle(*, email: str, ip: str) -> None:
+    """Count one sign-in attempt per IP and per normalised email (the budget the API's
+    token endpoint spends too); 429 with Retry-After once either is over the limit."""
+    ratelimit.hit(
+        scope="login",
+        keys=[f"ip:{ip}", f"email:{email.strip().lower()}"],
+        limit=settings.RATE_LIMIT_LOGIN,
+        window=settings.RATE_LIMIT_WINDOW,
+    )
+
+
+def user_password_reset_send(*, user: User, actor: User) -> None:
+    """Email ``user`` a single-use, expiring link to choose a new password (a staff action:
+    staff never learn or set a player's password). The link is made by the task, so the
+    token is in neither the audit log nor the queue."""
+    if user.erased_at or not user.is_active:
+        raise ServiceError(f"{user.email} is deactivated: a reset would not let them in.")
+    if (user.is_staff or user.is_superuser) and not actor.is_superuser:
+        raise ServiceError(
+            f"Only a superuser can reset the staff account {user.email}.", status=403
+        )
+    from accounts import tasks  # tasks import services; import here to avoid a cycle
+
+    with transaction.atomic():
+        audit(action=AuditAction.PASSWORD_RESET_SEND, actor=actor, target=user.email)
+        transaction.on_commit(lambda: tasks.password_reset_email(user.pk))
+
+
+def password_reset_email_send(*, user_id: object) -> int:
+    """Send the reset link (Django's default_token_generator: it dies with the password
+    change, the next login, or after PASSWORD_RESET_TIMEOUT)."""
+    user = User.objects.filter(pk=user_id, is_active=True, erased_at__isnull=True).first()
+    if user is None:
+        return 0
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    hours = max(settings.PASSWORD_RESET_TIMEOUT // 3600, 1)
+    return send_mail(
+        "Choose a new password for your lottery account",
+        f"Hello {user.first_name or 'player'},\n\n"
+        "Our staff sent you this link to choose a new password:\n\n"
+        f"{settings.SITE_URL.rstrip('/')}{path}\n\n"
+        f"It works once, for {hours} hour(s). Setting a password signs you out everywhere.\n"
+        "If you did not ask for this, ignore this email: your password stays as it is.\n",
+        settings.DEFAULT_FROM_EMAIL,
+        [user.email],
+    )
+
+
+@transaction.atomic
+def user_password_reset(*, user: User, password: str) -> None:
+    """Set the password its owner chose through a reset link; every token they held dies."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    tokens_revoke(user=user)
+    audit(action=AuditAction.PASSWORD_RESET, actor=user, target=user.email)

@@ -169,6 +169,7 @@ MIDDLEWARE = [
     "backoffice.health.ProbeMiddleware",
     "backoffice.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "backoffice.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -295,6 +296,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024  # no API body is anywhere near this
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Back office hardening (issue 9). A reset link works once and for this long; the link in
+# the email starts with SITE_URL (the address players reach this app at).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 3600)
+SITE_URL = env("SITE_URL", "http://localhost:8000")
 
 LOGGING = {
     "version": 1,

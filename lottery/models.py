@@ -249,6 +249,9 @@ class AuditAction(models.TextChoices):
     REDRAW_REFUSE = "redraw_refuse", "Redraw refused"
     VOID = "void", "Void"
     PLAYER_DEACTIVATE = "player_deactivate", "Player deactivated"
+    PASSWORD_RESET_SEND = "password_reset_send", "Password reset email sent"
+    PASSWORD_RESET = "password_reset", "Password reset by its owner"
+    GAME_CHANGE = "game_change", "Game changed"
 
 
 class AuditEntry(models.Model):

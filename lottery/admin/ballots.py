@@ -15,6 +15,7 @@ from accounts.models import User
 from lottery import selectors
 from lottery.admin.base import (
     ReadOnlyMixin,
+    SafeSearchMixin,
     change_url,
     clean_search_term,
     link,
@@ -24,7 +25,7 @@ from lottery.models import Ballot, Pick, PickKind
 
 
 @admin.register(Ballot)
-class BallotAdmin(ReadOnlyMixin, ModelAdmin):
+class BallotAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
     list_display = [
         "uuid",
         "display_numbers",

@@ -4,8 +4,10 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -32,7 +34,16 @@ class ReadOnlyMixin:
 
 
 class SafeSearchMixin:
-    """The admin's own search, except for terms that cannot match (PostgreSQL refuses NUL)."""
+    """The admin's own list and search, except for what cannot match (PostgreSQL refuses NUL
+    in text): a NUL in a filter is a 404 (no such list), in a search term it finds nothing."""
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        filters = (f"{k}{v}" for k, v in request.GET.items() if k != SEARCH_VAR)
+        if any("\x00" in text for text in filters):
+            raise Http404("No such list.")
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
@@ -46,6 +57,23 @@ class SafeSearchMixin:
 def change_url(obj: Model) -> str:
     opts = obj._meta
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+def object_or_none(queryset: QuerySet, object_id: str) -> Model | None:
+    """The object an admin URL names, or None when there is none or the id is malformed."""
+    try:
+        pk = queryset.model._meta.pk.to_python(object_id)
+    except ValidationError:
+        return None
+    return queryset.filter(pk=pk).first()
+
+
+def object_or_404(queryset: QuerySet, object_id: str) -> Model:
+    """The object an action URL names; a malformed id ("abc" for a number) is a 404 too."""
+    obj = object_or_none(queryset, object_id)
+    if obj is None:
+        raise Http404("No such object.")
+    return obj
 
 
 def clean_search_term(term: str) -> str | None:

@@ -7,7 +7,6 @@ from django.contrib import admin
 from django.contrib.admin import ShowFacets
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -24,9 +23,12 @@ from lottery import selectors, services
 from lottery.admin.base import (
     LINK_CLASSES,
     ReadOnlyMixin,
+    SafeSearchMixin,
     change_url,
     confirm_action,
     link,
+    object_or_404,
+    object_or_none,
 )
 from lottery.admin.draw_inlines import PickInline, RedrawRequestInline
 from lottery.admin.export import draw_csv_response
@@ -56,7 +58,7 @@ APPLIES: dict[str, Callable[[Draw, datetime], bool]] = {
 @admin.register(Draw)
 # Draws are created by the first ballot or the scheduler, and change only through the
 # actions below.
-class DrawAdmin(ReadOnlyMixin, ModelAdmin):
+class DrawAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
     list_display = [
         "date",
         "game",
@@ -155,7 +157,7 @@ class DrawAdmin(ReadOnlyMixin, ModelAdmin):
     def get_actions_detail(self, request: HttpRequest, object_id: int) -> list:
         """Offer only the actions that apply to the draw's current status."""
         actions = super().get_actions_detail(request, object_id)
-        draw = Draw.objects.filter(pk=object_id).first()
+        draw = object_or_none(Draw.objects.all(), object_id)
         if draw is None:
             return []
         now = timezone.now()
@@ -172,7 +174,7 @@ class DrawAdmin(ReadOnlyMixin, ModelAdmin):
         return request.user.has_perm("lottery.void_draw")
 
     def _draw(self, object_id: str) -> Draw:
-        return get_object_or_404(Draw.objects.select_related("game"), pk=object_id)
+        return object_or_404(Draw.objects.select_related("game"), object_id)
 
     @action(
         description="Draw now",

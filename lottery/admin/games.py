@@ -1,15 +1,18 @@
 """Games: the lottery products and their rules (draws copy the rules when they close)."""
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
-from lottery.models import Game
+from lottery.admin.base import SafeSearchMixin
+from lottery.models import AuditAction, Game
+from lottery.services import audit
 
 
 @admin.register(Game)
-class GameAdmin(ModelAdmin):
+class GameAdmin(SafeSearchMixin, ModelAdmin):
     list_display = [
         "slug",
         "name",
@@ -49,3 +52,19 @@ class GameAdmin(ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Game | None = None) -> bool:
         return False  # draws keep their game; deactivate it instead
+
+    def save_model(
+        self, request: HttpRequest, obj: Game, form: forms.ModelForm, change: bool
+    ) -> None:
+        """Save and audit the fields that changed, before and after (the admin's change view
+        runs in one transaction, so the entry and the change commit together)."""
+        changed = form.changed_data
+        super().save_model(request, obj, form, change)
+        if changed:
+            audit(
+                action=AuditAction.GAME_CHANGE,
+                actor=request.user,
+                target=obj.slug,
+                before={name: form.initial.get(name) for name in changed} if change else {},
+                after={name: form.cleaned_data[name] for name in changed},
+            )

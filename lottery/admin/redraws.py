@@ -5,7 +5,6 @@ from django.contrib import admin
 from django.contrib.admin import ShowFacets
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
@@ -15,9 +14,12 @@ from unfold.enums import ActionVariant
 from lottery import services
 from lottery.admin.base import (
     ReadOnlyMixin,
+    SafeSearchMixin,
     change_url,
     confirm_action,
     link,
+    object_or_404,
+    object_or_none,
 )
 from lottery.forms import DecisionForm
 from lottery.models import RedrawRequest, RedrawStatus
@@ -31,7 +33,7 @@ STATUS_LABELS = {
 
 @admin.register(RedrawRequest)
 # Requests are made from the draw's page and decided by the actions below.
-class RedrawRequestAdmin(ReadOnlyMixin, ModelAdmin):
+class RedrawRequestAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
     list_display = [
         "id",
         "display_draw",
@@ -86,7 +88,7 @@ class RedrawRequestAdmin(ReadOnlyMixin, ModelAdmin):
     def get_actions_detail(self, request: HttpRequest, object_id: int) -> list:
         """Offer a decision only on a pending request, and not to its own requester."""
         actions = super().get_actions_detail(request, object_id)
-        redraw = RedrawRequest.objects.filter(pk=object_id).first()
+        redraw = object_or_none(RedrawRequest.objects.all(), object_id)
         if redraw is None or redraw.status != RedrawStatus.PENDING:
             return []
         if settings.LOTTERY_REDRAW_APPROVALS > 0 and redraw.requested_by_id == request.user.pk:
@@ -98,7 +100,7 @@ class RedrawRequestAdmin(ReadOnlyMixin, ModelAdmin):
 
     def _redraw(self, object_id: str) -> RedrawRequest:
         related = RedrawRequest.objects.select_related("draw__game", "pick__ballot")
-        return get_object_or_404(related, pk=object_id)
+        return object_or_404(related, object_id)
 
     @action(
         description="Approve",
