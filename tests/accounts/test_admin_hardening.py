@@ -131,7 +131,7 @@ def test_the_database_refuses_two_spellings_of_one_email():
 
 
 def test_the_email_migration_stops_loudly_on_accounts_that_would_collide():
-    migration = importlib.import_module("accounts.migrations.0002_user_email_ci_unique")
+    migration = importlib.import_module("accounts.migrations.0003_user_email_ci_unique")
     baker.make(User, email="ada@example.com")
     baker.make(User, email=" ada@example.com")  # a different string, the same address
 
@@ -140,7 +140,7 @@ def test_the_email_migration_stops_loudly_on_accounts_that_would_collide():
 
 
 def test_the_email_migration_normalises_stored_emails():
-    migration = importlib.import_module("accounts.migrations.0002_user_email_ci_unique")
+    migration = importlib.import_module("accounts.migrations.0003_user_email_ci_unique")
     grace = baker.make(User, email=" Grace@Example.com ")
 
     migration.normalise_emails(apps, None)
