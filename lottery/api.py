@@ -2,7 +2,7 @@ import uuid
 from datetime import date
 from functools import partial
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Status
@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from backoffice.errors import ErrorOut, ServiceError
 from backoffice.pagination import Pagination
-from lottery import caching, presenters, selectors, services
+from lottery import caching, leaves_file, presenters, selectors, services
 from lottery.filters import BallotFilter, WinningDrawFilter
 from lottery.models import Ballot
 from lottery.schemas import (
@@ -116,6 +116,30 @@ def draw_leaves(
     if page.next_cursor:
         next_url = f"{request.path}?limit={limit}&cursor={page.next_cursor}"
     return {"count": page.count, "items": page.items, "next": next_url}
+
+
+@router.get(
+    "/draws/{game}/{day}/leaves.ndjson.gz",
+    auth=None,
+    response={404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    tags=["draws"],
+    summary="All the leaves in one file",
+    description="gzip, one JSON object per line: the items of `…/leaves`, in serial order.",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The leaves file.",
+                "content": {"application/gzip": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+@decorate_view(caching.conditional(partial(caching.draw_validators, kind="leaves.ndjson.gz")))
+def draw_leaves_file(request: HttpRequest, game: str, day: date) -> FileResponse:
+    draw = selectors.draw_public(game=game, day=day)
+    path = leaves_file.leaves_file(draw=draw)
+    name = f"leaves-{game}-{day.isoformat()}.ndjson.gz"
+    return FileResponse(path.open("rb"), content_type="application/gzip", filename=name)
 
 
 @router.get(

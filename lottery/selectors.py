@@ -234,6 +234,18 @@ def _closed(draw: Draw) -> None:
         )
 
 
+def leaf_item(serial: int, ballot: str, numbers: str, created_at: datetime) -> dict:
+    """One published leaf, as the pages and the leaves file give it."""
+    return {
+        "serial": serial,
+        "ballot": ballot,
+        "numbers": draws.numbers_list(numbers),
+        # Microseconds matter: they order the serials (ninja's encoder keeps only ms).
+        "created_at": created_at.isoformat(),
+        "leaf": draws.leaf_hash(ballot, numbers).hex(),
+    }
+
+
 def draw_leaves(*, draw: Draw, cursor: str | None, limit: int) -> LeavesPage:
     """One page of a closed draw's ballots in serial order (keyset: fast at any depth)."""
     _closed(draw)
@@ -245,17 +257,7 @@ def draw_leaves(*, draw: Draw, cursor: str | None, limit: int) -> LeavesPage:
     items = []
     for uuid_, numbers, created_at in rows.values_list("uuid", "numbers", "created_at")[:limit]:
         serial += 1
-        ballot = str(uuid_)
-        items.append(
-            {
-                "serial": serial,
-                "ballot": ballot,
-                "numbers": draws.numbers_list(numbers),
-                # Microseconds matter: they order the serials (ninja's encoder keeps only ms).
-                "created_at": created_at.isoformat(),
-                "leaf": draws.leaf_hash(ballot, numbers).hex(),
-            }
-        )
+        items.append(leaf_item(serial, str(uuid_), numbers, created_at))
     more = items and serial < (draw.ballots_count or 0)
     next_cursor = _encode_cursor(draw, created_at, items[-1]["ballot"], serial) if more else None
     return LeavesPage(count=draw.ballots_count or 0, items=items, next_cursor=next_cursor)
