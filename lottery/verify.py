@@ -245,7 +245,10 @@ def main(argv: list[str] | None = None) -> int:
         leaves = []
         if fetched:
             whole = None if args.pages else fetch_leaves_file(base, args.game, args.date)
-            print(f"leaves from {'pages' if whole is None else 'the one-file download'}")
+            print(
+                f"leaves from {'pages' if whole is None else 'the one-file download'}",
+                file=sys.stderr,
+            )
             leaves = fetch_leaves(base, args.game, args.date) if whole is None else whole
     except FetchError as exc:
         print(f"error: {exc}", file=sys.stderr)
