@@ -261,8 +261,6 @@ def w_measure(args: argparse.Namespace) -> dict:
     """One close + draw of a freshly reset draw with the project's services."""
     from lottery import services
 
-    if args.variant:
-        install_variant(args.variant)
     reset_draw(args.draw)
     times = {}
 
@@ -447,92 +445,6 @@ def _chunked(iterable, size: int = 20000):
         yield chunk
 
 
-# ---- the proposed selectors, injected into lottery.selectors for the end-to-end variants ----
-
-
-def proposed_serial_ids(*, draw):
-    """pks of a draw's ballots in serial order as array('q'): all draw_run needs."""
-    from array import array
-    from itertools import chain
-
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        ids = array("q")
-        with connection.connection.cursor(name=f"serial_ids_{draw.pk}") as cursor:
-            cursor.execute(IDS_SQL, [draw.pk])
-            while rows := cursor.fetchmany(50_000):
-                ids.extend(chain.from_iterable(rows))
-        return ids
-    ids = array("q")
-    for rows in sqlite_raw_chunks(IDS_SQL, draw.pk):
-        ids.extend(chain.from_iterable(rows))
-    return ids
-
-
-def proposed_serial_merkle(*, draw) -> tuple[bytes, int]:
-    """(RFC 6962 root, N) of a draw: leaves hashed by PostgreSQL and streamed by binary COPY;
-    on SQLite read with the raw cursor and hashed in Python a chunk at a time. Both build
-    the tree level by level."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        return merkle_root_batched(pg_copy_leaf_hashes(draw.pk))
-    return merkle_root_batched(leaf_chunks(sqlite_serial_chunks(draw.pk)))
-
-
-# Each variant is a list of (module, function, old text, new text): a proposed diff.
-CLOSE_SQL_LEAVES = [
-    (
-        "services",
-        "draw_close",
-        "    builder = draws.MerkleBuilder()\n"
-        "    leaf_hash = draws.leaf_hash\n"
-        "    for _pk, uuid_text, numbers in selectors.serial_rows(draw=draw):\n"
-        "        builder.add(leaf_hash(uuid_text, numbers))\n",
-        "    root, count = selectors.serial_merkle(draw=draw)\n",
-    ),
-    (
-        "services",
-        "draw_close",
-        "    draw.ballots_count = builder.count\n    draw.merkle_root = builder.root().hex()\n",
-        "    draw.ballots_count = count\n    draw.merkle_root = root.hex()\n",
-    ),
-]
-VARIANTS = {
-    # draw_close: leaf hashes by PostgreSQL sha256(), binary COPY, level-by-level tree
-    "proposed": [*CLOSE_SQL_LEAVES],
-}
-
-
-def install_variant(name: str) -> None:
-    """Apply a proposed diff to lottery/services.py and selectors.py in memory only.
-
-    The source of each patched function is taken from its module, edited by exact text
-    replacement (it fails loudly if the file no longer has the expected lines) and executed
-    again in the module's namespace, so the rest of each service (locks, writes, audit,
-    select_results) is the project's own code. The files are never written.
-    """
-    import inspect
-    import textwrap
-
-    from lottery import selectors, services
-
-    modules = {"services": services, "selectors": selectors}
-    selectors.serial_ids = proposed_serial_ids
-    selectors.serial_merkle = proposed_serial_merkle
-    sources: dict[tuple[str, str], str] = {}
-    for module, func, old, new in VARIANTS[name]:
-        key = (module, func)
-        src = sources.get(key) or textwrap.dedent(inspect.getsource(getattr(modules[module], func)))
-        if old not in src:
-            raise SystemExit(f"{module}.{func} changed: cannot apply variant {name!r}")
-        sources[key] = src.replace(old, new)
-    for (module, _func), src in sources.items():
-        namespace = modules[module].__dict__
-        exec(compile(src, modules[module].__file__, "exec"), namespace)
-
-
 def profile_steps(draw_id: int, size: int, root: str) -> dict:
     """Time the pieces of draw_close / draw_run separately (same process, warm)."""
     from array import array
@@ -579,13 +491,13 @@ def profile_steps(draw_id: int, size: int, root: str) -> dict:
         assert len(ids) == size
 
     def ids_only():
-        assert len(proposed_serial_ids(draw=draw)) == size
+        assert len(selectors.serial_ids(draw=draw)) == size
 
     step("A fetch rows only (serial_rows)", fetch_only, "what draw_close streams")
     step("B A + leaf_hash", fetch_leaf)
     step("C B + MerkleBuilder.add", close_core, "= draw_close without its writes")
     step("D id re-stream as in draw_run", ids_restream, "array of pks via serial_rows")
-    step("E ids only, proposed serial_ids", ids_only, "SELECT id ..., fetchmany")
+    step("E ids only, selectors.serial_ids", ids_only, "SELECT id ..., fetchmany")
 
     with transaction.atomic():
         rows = list(selectors.serial_rows(draw=draw))  # for the in-memory hashing steps
@@ -665,11 +577,6 @@ def profile_steps(draw_id: int, size: int, root: str) -> dict:
             assert sum(len(c) for c in sqlite_serial_chunks(draw_id)) == size
 
         step("W fetch rows, raw sqlite3 cursor, hex -> uuid text", fetch_raw, "vs A (ORM)")
-    step(
-        "R close core: proposed serial_merkle",
-        lambda: proposed_serial_merkle(draw=draw)[0],
-        "SQL leaves + binary COPY + level-by-level tree" if pg else "raw rows, batched leaves/tree",
-    )
     from lottery.models import Ballot
 
     cap = (draw.winners_per_draw or 1) + (draw.alternates_per_draw or 0)
@@ -792,17 +699,25 @@ class Runner:
             env["DATABASE_URL"] = f"sqlite:///{data_dir / 'bench.sqlite3'}"
         return env
 
-    def run(self, backend: str, worker: str, **opts) -> dict:
+    def run(self, backend: str, worker: str, code: str | None = None, **opts) -> dict:
+        """Run one worker in a fresh process; ``code``: another checkout's bench/draw.py
+        (its own lottery/ code, the same worker protocol), else this one."""
         self.counter += 1
         out = self.tmp / f"out-{self.counter}.json"
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", worker, "--out", str(out)]
+        script = Path(code, "bench", "draw.py") if code else Path(__file__).resolve()
+        cmd = [sys.executable, str(script), "--worker", worker, "--out", str(out)]
         for key, value in opts.items():
             if value is True:
                 cmd.append(f"--{key.replace('_', '-')}")
             elif value not in (None, False):
                 cmd += [f"--{key.replace('_', '-')}", str(value)]
         proc = subprocess.run(
-            cmd, env=self.env_for(backend), cwd=ROOT, capture_output=True, text=True, check=False
+            cmd,
+            env=self.env_for(backend),
+            cwd=code or ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if proc.returncode != 0:
             raise RuntimeError(
@@ -902,6 +817,17 @@ def render(report: dict) -> str:
             f"{fmt(ratio_naive, '.1f') + 'x':>9}{fmt(speedup, '.1f') + 'x':>8}"
             f"{fmt(mem_ratio, '.1f') + 'x':>6}"
         )
+    for r in report["results"]:
+        base = r.get("baseline")
+        if base:
+            lines.append(
+                f"{r['backend']} N={r['size']}: baseline {base['baseline']}: close "
+                f"{fmt(base['close_s'])} s + draw {fmt(base['draw_s'])} s = "
+                f"{fmt(base['total_s'])} s, peak RSS {fmt(base['peak_rss_mb'], '.0f')} MB; this "
+                f"code {fmt(r['median']['total_s'])} s = "
+                f"{r['median']['total_s'] / base['total_s']:.2f}x the baseline (target <= 1.25x), "
+                f"{'same root+picks' if base['same_outcome'] else 'OUTCOME DIFFERS'}"
+            )
     lines.append("")
     lines.append(
         "close/draw/total: services.draw_close / services.draw_run (root included); best: the "
@@ -945,14 +871,6 @@ def render(report: dict) -> str:
             lines.append(f"  {name:<66}{step['seconds']:>7.2f} s{ok}{note}")
             if "sql" in step:
                 lines.append(f"      SQL: {step['sql']}")
-        for v in p.get("variants", []):
-            same = "same root+picks" if v["same_outcome"] else "OUTCOME DIFFERS"
-            lines.append(
-                f"  end to end, variant {v['variant']!r:<12}: close {v['close_s']:.2f} s + draw "
-                f"{v['draw_s']:.2f} s = {v['total_s']:.2f} s (median of {len(v['runs'])}, best "
-                f"{v['best_total_s']:.2f} s), peak RSS "
-                f"{v['peak_rss_mb']:.0f} MB, {same}"
-            )
         lines.append("  cProfile of one close + draw (tottime, top entries):")
         for line in p["cprofile_tottime"].rstrip().splitlines():
             lines.append("    " + line[:150])
@@ -997,16 +915,13 @@ def parent_main(args: argparse.Namespace) -> None:
                 )
                 common = {"draw": draw_id, "size": size}
                 want_profile = args.profile or (not args.no_profile and size == sizes[-1])
-                # The "minimal" variant (ordered by the uuid column, ids streamed alone, the
-                # DISTINCT fix) is in lottery/ since 2026-11-27; --variant proposed still
-                # measures hashing the leaves in SQL, which is not.
-                variants = ["proposed"] if want_profile and args.variants else []
-                # Round-robin the project's code and the variants, so background load on the
-                # machine hits them alike.
-                by_variant: dict[str | None, list[dict]] = {v: [] for v in [None, *variants]}
+                # Round-robin this code and the baseline checkout's (--baseline: the same
+                # draw, reset each time), so background load on the machine hits them alike.
+                codes = [None, *([args.baseline] if args.baseline else [])]
+                by_variant: dict[str | None, list[dict]] = {c: [] for c in codes}
                 for _ in range(args.repeat):
-                    for v in by_variant:
-                        by_variant[v].append(runner.run(backend, "measure", variant=v, **common))
+                    for code in codes:
+                        by_variant[code].append(runner.run(backend, "measure", code=code, **common))
                 runs = by_variant.pop(None)
                 outcomes = {json.dumps(r.pop("outcome"), sort_keys=True) for r in runs}
                 entry = {
@@ -1028,7 +943,7 @@ def parent_main(args: argparse.Namespace) -> None:
                     same = all(r.pop("outcome") == entry["outcome"] for r in vruns)
                     variant_results.append(
                         {
-                            "variant": v,
+                            "baseline": v,
                             "runs": vruns,
                             "same_outcome": same,
                             "best_total_s": min(r["total_s"] for r in vruns),
@@ -1037,6 +952,15 @@ def parent_main(args: argparse.Namespace) -> None:
                                 for k in ("close_s", "draw_s", "total_s", "peak_rss_mb")
                             },
                         }
+                    )
+                entry["baseline"] = variant_results[0] if variant_results else None
+                if entry["baseline"]:
+                    base = entry["baseline"]
+                    print(
+                        f"[{backend}] N={size}: baseline {base['baseline']}: total "
+                        f"{base['total_s']:.2f} s, peak RSS {base['peak_rss_mb']:.0f} MB; "
+                        f"this code / baseline {entry['median']['total_s'] / base['total_s']:.2f}",
+                        flush=True,
                     )
                 if not args.no_tracemalloc:
                     tm = runner.run(backend, "measure", tracemalloc=True, **common)
@@ -1069,7 +993,7 @@ def parent_main(args: argparse.Namespace) -> None:
                 )
                 if want_profile:
                     prof = runner.run(backend, "profile", **common)
-                    prof.update(backend=backend, size=size, variants=variant_results)
+                    prof.update(backend=backend, size=size)
                     prof.pop("outcome", None)
                     report["profiles"].append(prof)
                     print(f"[{backend}] N={size}: profiled", flush=True)
@@ -1126,11 +1050,10 @@ def main() -> None:
     parser.add_argument("--day", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--draw", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--tracemalloc", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--variant", help=argparse.SUPPRESS)
     parser.add_argument(
-        "--variants",
-        action="store_true",
-        help="with --profile, also run the SQL-hashing proposal side by side",
+        "--baseline",
+        help="another checkout (e.g. a git worktree of the merge base): its close + draw "
+        "measured round-robin with this code's, on the same draw",
     )
     args = parser.parse_args()
     args.loadall_repeat = max(1, args.loadall_repeat)

@@ -1,15 +1,17 @@
 import uuid
 from datetime import date
+from functools import partial
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Status
+from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
 from backoffice.errors import ErrorOut, ServiceError
 from backoffice.pagination import Pagination
-from lottery import presenters, selectors, services
+from lottery import caching, leaves_file, presenters, selectors, services
 from lottery.filters import BallotFilter, WinningDrawFilter
 from lottery.models import Ballot
 from lottery.schemas import (
@@ -69,6 +71,7 @@ def lottery_detail(request: HttpRequest, ballot_id: str) -> dict:
 
 
 @router.get("/winning_ballots", auth=None, response=list[WinningBallotOut], tags=["winners"])
+@decorate_view(caching.conditional(lambda: caching.winning_validators()))
 @paginate(Pagination, page_size=20)
 def winning_list(request: HttpRequest, filters: Query[WinningFilters]) -> object:
     return _filtered(WinningDrawFilter, filters.dict(), selectors.draws_drawn())
@@ -80,6 +83,7 @@ def winning_list(request: HttpRequest, filters: Query[WinningFilters]) -> object
     response={200: WinningBallotOut, 404: ErrorOut},
     tags=["winners"],
 )
+@decorate_view(caching.conditional(lambda draw_id: caching.winning_validators(draw_id=draw_id)))
 def winning_detail(request: HttpRequest, draw_id: str) -> object:
     return get_object_or_404(selectors.draws_drawn(), uuid=_uuid(draw_id))
 
@@ -87,6 +91,7 @@ def winning_detail(request: HttpRequest, draw_id: str) -> object:
 @router.get(
     "/draws/{game}/{day}", auth=None, response={200: DrawOut, 404: ErrorOut}, tags=["draws"]
 )
+@decorate_view(caching.conditional(partial(caching.draw_validators, kind="draw")))
 def draw_detail(request: HttpRequest, game: str, day: date) -> dict:
     return presenters.draw(selectors.draw_public(game=game, day=day))
 
@@ -97,6 +102,7 @@ def draw_detail(request: HttpRequest, game: str, day: date) -> dict:
     response={200: LeavesOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     tags=["draws"],
 )
+@decorate_view(caching.conditional(partial(caching.draw_validators, kind="leaves")))
 def draw_leaves(
     request: HttpRequest,
     game: str,
@@ -110,6 +116,30 @@ def draw_leaves(
     if page.next_cursor:
         next_url = f"{request.path}?limit={limit}&cursor={page.next_cursor}"
     return {"count": page.count, "items": page.items, "next": next_url}
+
+
+@router.get(
+    "/draws/{game}/{day}/leaves.ndjson.gz",
+    auth=None,
+    response={404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    tags=["draws"],
+    summary="All the leaves in one file",
+    description="gzip, one JSON object per line: the items of `…/leaves`, in serial order.",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The leaves file.",
+                "content": {"application/gzip": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+@decorate_view(caching.conditional(partial(caching.draw_validators, kind="leaves.ndjson.gz")))
+def draw_leaves_file(request: HttpRequest, game: str, day: date) -> FileResponse:
+    draw = selectors.draw_public(game=game, day=day)
+    path = leaves_file.leaves_file(draw=draw)
+    name = f"leaves-{game}-{day.isoformat()}.ndjson.gz"
+    return FileResponse(path.open("rb"), content_type="application/gzip", filename=name)
 
 
 @router.get(

@@ -101,6 +101,10 @@ class Draw(models.Model):
     closed_at = models.DateTimeField("closed at", null=True, blank=True)
     drawn_at = models.DateTimeField("drawn at", null=True, blank=True)
     void_reason = models.TextField("void reason", blank=True)
+    # Bumped by every service that changes a published value (close, draw, redraw, void):
+    # the HTTP validators (ETag, Last-Modified) of the draw's public reads derive from it.
+    revision = models.PositiveIntegerField("published revision", default=0, editable=False)
+    revised_at = models.DateTimeField("published values changed at", null=True, blank=True)
 
     class Meta:
         verbose_name = "draw"
@@ -158,6 +162,47 @@ class Ballot(models.Model):
     @property
     def numbers_list(self) -> list[int]:
         return draws.numbers_list(self.numbers)
+
+
+class DrawTree(models.Model):
+    """What an audit path needs, stored once per closed draw (lottery.draws, "Audit paths in
+    O(log N) reads"): the tree's levels from ``block_bits`` up, concatenated, 32 bytes a node."""
+
+    draw = models.OneToOneField(
+        Draw, on_delete=models.CASCADE, primary_key=True, related_name="tree"
+    )
+    size = models.PositiveIntegerField("leaves")
+    block_bits = models.PositiveSmallIntegerField("block size (power of two)")
+    upper = models.BinaryField("levels from the block roots up")
+    created_at = models.DateTimeField("stored at", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "draw proof tree"
+
+    def __str__(self) -> str:
+        return f"Proof tree of draw {self.draw_id}"
+
+
+class DrawTreeBlock(models.Model):
+    """The first ballot of each block of 2**block_bits serials: a ballot's block, and so its
+    serial, is one indexed lookup by its (created_at, uuid)."""
+
+    draw = models.ForeignKey(Draw, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField("block")
+    created_at = models.DateTimeField("first ballot played at")
+    ballot_uuid = models.UUIDField("first ballot")
+
+    class Meta:
+        verbose_name = "draw proof block"
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "number"], name="one_block_per_number"),
+        ]
+        indexes = [
+            models.Index(fields=["draw", "created_at", "ballot_uuid"], name="tree_block_key_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"Block {self.number} of draw {self.draw_id}"
 
 
 class PickKind(models.TextChoices):

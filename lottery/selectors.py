@@ -234,6 +234,18 @@ def _closed(draw: Draw) -> None:
         )
 
 
+def leaf_item(serial: int, ballot: str, numbers: str, created_at: datetime) -> dict:
+    """One published leaf, as the pages and the leaves file give it."""
+    return {
+        "serial": serial,
+        "ballot": ballot,
+        "numbers": draws.numbers_list(numbers),
+        # Microseconds matter: they order the serials (ninja's encoder keeps only ms).
+        "created_at": created_at.isoformat(),
+        "leaf": draws.leaf_hash(ballot, numbers).hex(),
+    }
+
+
 def draw_leaves(*, draw: Draw, cursor: str | None, limit: int) -> LeavesPage:
     """One page of a closed draw's ballots in serial order (keyset: fast at any depth)."""
     _closed(draw)
@@ -245,17 +257,7 @@ def draw_leaves(*, draw: Draw, cursor: str | None, limit: int) -> LeavesPage:
     items = []
     for uuid_, numbers, created_at in rows.values_list("uuid", "numbers", "created_at")[:limit]:
         serial += 1
-        ballot = str(uuid_)
-        items.append(
-            {
-                "serial": serial,
-                "ballot": ballot,
-                "numbers": draws.numbers_list(numbers),
-                # Microseconds matter: they order the serials (ninja's encoder keeps only ms).
-                "created_at": created_at.isoformat(),
-                "leaf": draws.leaf_hash(ballot, numbers).hex(),
-            }
-        )
+        items.append(leaf_item(serial, str(uuid_), numbers, created_at))
     more = items and serial < (draw.ballots_count or 0)
     next_cursor = _encode_cursor(draw, created_at, items[-1]["ballot"], serial) if more else None
     return LeavesPage(count=draw.ballots_count or 0, items=items, next_cursor=next_cursor)
@@ -270,22 +272,81 @@ class Proof:
     path: list[str]
 
 
+# The block of a ballot: the last stored first-of-block key at or before the ballot's
+# (created_at, uuid), then the block's ballots from the serial index; row values compare
+# keys on both databases and let each use its index (O(log N) for any N).
+_BLOCK_OF = (
+    "SELECT {number} FROM lottery_drawtreeblock WHERE draw_id = %s "
+    "AND (created_at, ballot_uuid) <= (%s, %s) ORDER BY created_at DESC, ballot_uuid DESC LIMIT 1"
+)
+_BLOCK_SQL = (
+    "SELECT ("  # noqa: S608 (constants only; every value is a parameter)
+    + _BLOCK_OF.format(number="number")
+    + "), {uuid}, numbers FROM lottery_ballot "
+    "WHERE draw_id = %s AND (created_at, lottery_ballot.uuid) >= ("
+    + _BLOCK_OF.format(number="created_at, ballot_uuid")
+    + ") ORDER BY created_at, lottery_ballot.uuid LIMIT %s"
+)
+
+
+def _block_of(draw: Draw, ballot: Ballot, block_bits: int) -> list[tuple[int, str, str]]:
+    """(block number, uuid text, numbers) of the ballots in the block holding ``ballot``."""
+    fields = Ballot._meta
+    key = (
+        draw.pk,
+        fields.get_field("created_at").get_db_prep_value(ballot.created_at, connection),
+        fields.get_field("uuid").get_db_prep_value(ballot.uuid, connection),
+    )
+    uuid_text = "lottery_ballot.uuid::text" if connection.vendor == "postgresql" else "uuid"
+    with connection.cursor() as cursor:
+        cursor.execute(_BLOCK_SQL.format(uuid=uuid_text), [*key, draw.pk, *key, 1 << block_bits])
+        rows = cursor.fetchall()
+    if connection.vendor != "postgresql":  # SQLite stores the uuid as 32 hex digits
+        rows = [(number, str(UUID(u)), numbers) for number, u, numbers in rows]
+    return rows
+
+
+def _upper_nodes(draw: Draw, offsets: list[int]) -> tuple[int, int, list[bytes]] | None:
+    """(block_bits, size, the stored nodes at these byte offsets), or None if not stored."""
+    nodes = ", ".join(["substr(upper, %s, 32)"] * len(offsets))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT block_bits, size{', ' if nodes else ''}{nodes} "  # noqa: S608 (no input)
+            "FROM lottery_drawtree WHERE draw_id = %s",
+            [*(offset + 1 for offset in offsets), draw.pk],
+        )
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1], [bytes(node) for node in row[2:]])
+
+
 def ballot_proof(*, draw: Draw, ballot: Ballot) -> Proof:
-    """RFC 6962 audit path of one ballot in its closed draw's tree."""
+    """RFC 6962 audit path of one ballot in its closed draw's tree, from one block of
+    ballots and O(log N) stored hashes: a constant number of indexed queries."""
     _closed(draw)
-    leaves = []
-    index = -1
-    target = ballot.pk
-    for pk, uuid_text, numbers in serial_rows(draw=draw):
-        if pk == target:
-            index = len(leaves)
-        leaves.append(draws.leaf_hash(uuid_text, numbers))
+    size = draw.ballots_count or 0
+    bits = draws.block_bits_for(size)
+    rows = _block_of(draw, ballot, bits)
+    if not rows:  # closed before proof trees were stored: store it once, then answer
+        from lottery import proofs  # proofs reads the serials through this module
+
+        proofs.tree_ensure(draw_id=draw.pk)
+        rows = _block_of(draw, ballot, bits)
+    target = str(ballot.uuid)
+    local = next((i for i, (_n, u, _) in enumerate(rows) if u == target), None)
+    if local is None:
+        raise ServiceError("This ballot is not in the draw's stored tree.", status=409)
+    index = (rows[0][0] << bits) + local
+    stored = _upper_nodes(draw, draws.upper_path_offsets(index, size, bits))
+    if stored is None or stored[:2] != (bits, size):
+        raise ServiceError("The draw's proof tree does not match its ballots count.", status=409)
+    leaves = [draws.leaf_hash(u, numbers) for _n, u, numbers in rows]
+    path = draws.audit_path_in_block(leaves, index, stored[2], bits)
     return Proof(
         serial=index + 1,
-        leaf=leaves[index].hex(),
+        leaf=leaves[local].hex(),
         merkle_root=draw.merkle_root,
-        tree_size=len(leaves),
-        path=[node.hex() for node in draws.audit_path(leaves, index)],
+        tree_size=size,
+        path=[node.hex() for node in path],
     )
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from backoffice.errors import ServiceError
-from lottery import draws, selectors
+from lottery import draws, proofs, selectors
 from lottery.models import (
     AuditAction,
     AuditEntry,
@@ -248,6 +248,13 @@ def _lock(draw_id: int) -> Draw:
     return Draw.objects.select_for_update().select_related("game").get(pk=draw_id)
 
 
+def draw_revise(*, draw: Draw, now: datetime) -> None:
+    """Mark a published value as changed (the caller holds the row lock and saves): the
+    public reads' ETag and Last-Modified follow ``revision`` and ``revised_at``."""
+    draw.revision += 1
+    draw.revised_at = now
+
+
 @transaction.atomic
 def draw_close(*, draw_id: int, actor: User | None = None, actor_label: str = "") -> Draw:
     """Stop taking ballots and fix N and the Merkle root; a no-op once closed.
@@ -260,15 +267,13 @@ def draw_close(*, draw_id: int, actor: User | None = None, actor_label: str = ""
     now = timezone.now()
     if now < draw.close_at:
         raise ServiceError(f"The draw of {draw.date} is still open until {draw.close_at}.")
-    builder = draws.MerkleBuilder()
-    leaf_hash = draws.leaf_hash
-    for _pk, uuid_text, numbers in selectors.serial_rows(draw=draw):
-        builder.add(leaf_hash(uuid_text, numbers))
+    root, count = proofs.tree_build(draw=draw)  # the root, and what proofs need, stored
     game = draw.game
     draw.status = DrawStatus.CLOSED
     draw.closed_at = now
-    draw.ballots_count = builder.count
-    draw.merkle_root = builder.root().hex()
+    draw_revise(draw=draw, now=now)
+    draw.ballots_count = count
+    draw.merkle_root = root.hex()
     draw.tie_rule = game.tie_rule
     draw.winners_per_draw = game.winners_per_draw
     draw.alternates_per_draw = game.alternates_per_draw
@@ -300,6 +305,7 @@ def draw_run(*, draw_id: int, actor: User | None = None, actor_label: str = "") 
     if count == 0:
         draw.status = DrawStatus.NO_ENTRIES
         draw.drawn_at = now
+        draw_revise(draw=draw, now=now)
         draw.save()
         audit(
             action=AuditAction.DRAW,
@@ -352,6 +358,7 @@ def draw_run(*, draw_id: int, actor: User | None = None, actor_label: str = "") 
     draw.status = DrawStatus.DRAWN
     draw.material = material.hex()
     draw.drawn_at = now
+    draw_revise(draw=draw, now=now)
     draw.save()
     audit(
         action=AuditAction.MANUAL_DRAW if actor or actor_label else AuditAction.DRAW,
@@ -405,7 +412,8 @@ def draw_void(*, draw_id: int, actor: User, reason: str) -> Draw:
     before = {"status": draw.status}
     draw.status = DrawStatus.VOID
     draw.void_reason = reason.strip()
-    draw.save(update_fields=["status", "void_reason"])
+    draw_revise(draw=draw, now=timezone.now())
+    draw.save(update_fields=["status", "void_reason", "revision", "revised_at"])
     audit(
         action=AuditAction.VOID,
         actor=actor,
@@ -468,6 +476,8 @@ def redraw_approve(*, request_id: int, actor: User, note: str = "") -> RedrawReq
             alternates = Pick.objects.filter(draw=draw, kind=PickKind.ALTERNATE, rank=next_rank)
             promoted = [str(u) for u in alternates.values_list("ballot__uuid", flat=True)]
             alternates.update(promoted_at=now)
+    draw_revise(draw=draw, now=now)
+    draw.save(update_fields=["revision", "revised_at"])
     request.status = RedrawStatus.APPROVED
     request.decided_by = actor
     request.decided_at = now

@@ -9,6 +9,7 @@ draw not drawn yet, 2 network, HTTP or JSON error.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import re
 import sys
@@ -200,6 +201,25 @@ def fetch_leaves(base: str, game: str, date: str) -> list[dict]:
     return items
 
 
+def fetch_leaves_file(base: str, game: str, date: str, timeout: float = 120.0) -> list[dict] | None:
+    """Fetch the leaves as one gzip file of JSON lines; None when the server has none (404)."""
+    url = f"{base}/api/v1/draws/{_q(game)}/{_q(date)}/leaves.ndjson.gz"
+    try:
+        with (
+            urllib.request.urlopen(url, timeout=timeout) as response,  # noqa: S310
+            gzip.GzipFile(fileobj=response) as lines,
+        ):
+            return [json.loads(line) for line in lines]
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return None  # an older server: page through the leaves instead
+        raise FetchError(f"HTTP {exc.code} {exc.reason} for {url}") from None
+    except (urllib.error.URLError, OSError, EOFError) as exc:  # gzip errors are OSError
+        raise FetchError(f"cannot fetch {url}: {getattr(exc, 'reason', exc)}") from None
+    except ValueError as exc:
+        raise FetchError(f"invalid JSON line from {url}: {exc}") from None
+
+
 def _q(part: str) -> str:
     """Quote one path segment."""
     return urllib.parse.quote(part, safe="")
@@ -211,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("url", help="site base URL, e.g. http://127.0.0.1:8000")
     parser.add_argument("game", help="game slug, e.g. daily")
     parser.add_argument("date", help="draw date, YYYY-MM-DD")
+    parser.add_argument(
+        "--pages", action="store_true", help="page through the leaves, not the one-file download"
+    )
     args = parser.parse_args(argv)
     base = args.url.rstrip("/")
     print(f"verifying draw {args.game} {args.date} published at {base}")
@@ -219,7 +242,14 @@ def main(argv: list[str] | None = None) -> int:
         if not isinstance(draw, dict):
             raise FetchError("the draw is not a JSON object")
         fetched = draw.get("status") not in ("open", "closed") and draw.get("merkle_root")
-        leaves = fetch_leaves(base, args.game, args.date) if fetched else []
+        leaves = []
+        if fetched:
+            whole = None if args.pages else fetch_leaves_file(base, args.game, args.date)
+            print(
+                f"leaves from {'pages' if whole is None else 'the one-file download'}",
+                file=sys.stderr,
+            )
+            leaves = fetch_leaves(base, args.game, args.date) if whole is None else whole
     except FetchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

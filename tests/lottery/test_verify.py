@@ -205,10 +205,10 @@ def test_main_prints_every_check(monkeypatch, capsys):
         },
     }
     monkeypatch.setattr(verify, "fetch_json", lambda url, timeout=30.0: pages[url])
-    assert verify.main(["http://x/", "daily", "2026-01-01"]) == 0
+    assert verify.main(["http://x/", "daily", "2026-01-01", "--pages"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[-1] == "draw is VALID"
     assert all(line.startswith("ok ") for line in out[1:-1])
     draw["merkle_root"] = "00" * 32
-    assert verify.main(["http://x", "daily", "2026-01-01"]) == 1
+    assert verify.main(["http://x", "daily", "2026-01-01", "--pages"]) == 1
     assert "FAIL merkle root" in capsys.readouterr().out

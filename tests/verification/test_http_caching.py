@@ -1,0 +1,93 @@
+"""Public reads of draws carry validators; a current copy gets 304; redraws and voids show."""
+
+from datetime import date
+
+import pytest
+from model_bakery import baker
+
+from lottery import services
+from lottery.models import Pick
+from tests.verification.conftest import PAST, draw_with_ballots
+
+pytestmark = pytest.mark.django_db
+DRAW = f"/api/v1/draws/daily/{PAST}"
+
+
+def redraw(draw, settings):
+    settings.LOTTERY_REDRAW_APPROVALS = 0
+    staff = baker.make("accounts.User", is_staff=True)
+    winner = Pick.objects.get(draw=draw, kind="winner")
+    services.redraw_request(pick_id=winner.pk, actor=staff, reason="fraud")
+
+
+@pytest.mark.parametrize("url", [DRAW, f"{DRAW}/leaves", "/api/v1/winning_ballots"])
+def test_a_drawn_draw_read_is_cacheable_and_revalidates_to_304(api, url):
+    draw_with_ballots(5)
+    first = api.get(url)
+    assert first.status_code == 200
+    assert first["Cache-Control"] == "public, max-age=60"
+    assert first["ETag"].startswith('"')
+    assert first["Last-Modified"]
+    again = api.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == first["ETag"]
+    since = api.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert since.status_code == 304
+    assert api.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+
+
+@pytest.mark.parametrize("url", [DRAW, "/api/v1/winning_ballots", "winning detail"])
+def test_a_redraw_changes_the_validators(api, settings, url):
+    draw, _ = draw_with_ballots(5)
+    url = f"/api/v1/winning_ballots/{draw.uuid}" if url == "winning detail" else url
+    before = api.get(url)
+    redraw(draw, settings)
+    after = api.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert after["ETag"] != before["ETag"]
+    assert after.json() != before.json()
+
+
+def test_a_void_changes_the_validators_of_a_closed_draw(api):
+    draw, _ = draw_with_ballots(3, draw_it=False)
+    closed = api.get(DRAW)
+    assert closed["Cache-Control"] == "public, no-cache"
+    services.draw_void(draw_id=draw.pk, actor=baker.make("accounts.User"), reason="fire")
+    void = api.get(DRAW, HTTP_IF_NONE_MATCH=closed["ETag"])
+    assert void.status_code == 200
+    assert void.json()["status"] == "void"
+    assert void["Cache-Control"] == "public, max-age=60"
+
+
+def test_an_open_draw_is_never_kept_so_its_close_shows_at_once(api, game):
+    day = date.today().replace(year=date.today().year + 1)
+    services.draw_get_or_create(game=game, day=day)
+    response = api.get(f"/api/v1/draws/daily/{day}")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-cache"
+    assert not response.has_header("ETag")
+    assert api.get(f"/api/v1/draws/daily/{day}", HTTP_IF_NONE_MATCH="*").status_code == 200
+
+
+def test_the_close_gives_the_draw_validators(api):
+    draw_with_ballots(2, draw_it=False)
+    response = api.get(DRAW)
+    assert response.json()["status"] == "closed"
+    assert response.has_header("ETag")
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/v1/winning_ballots/not-a-uuid", 404),
+        ("/api/v1/winning_ballots/00000000-0000-0000-0000-000000000000", 404),
+        ("/api/v1/draws/daily/2026-13-40", 422),
+        ("/api/v1/draws/nope/2026-01-01", 404),
+    ],
+)
+def test_unknown_resources_are_json_errors_without_validators(api, url, status):
+    response = api.get(url, HTTP_IF_NONE_MATCH="*")
+    assert response.status_code == status
+    assert "detail" in response.json()
+    assert not response.has_header("ETag")
