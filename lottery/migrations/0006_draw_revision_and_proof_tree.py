@@ -14,7 +14,7 @@ def upper_uncompressed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lottery', '0004_audit_actor_label'),
+        ('lottery', '0005_audit_account_and_game_actions'),
     ]
 
     operations = [
