@@ -13,7 +13,7 @@ from unfold.decorators import display
 from accounts.models import User
 from lottery import selectors
 from lottery.admin.base import (
-    PageNumberPaginator,
+    InfinitePaginator,
     ReadOnlyMixin,
     SafeSearchMixin,
     change_url,
@@ -49,7 +49,7 @@ class BallotAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
     search_fields = ["uuid", "player__email"]
     search_help_text = "A ballot UUID, a player's email, or the start of one."
     # No COUNT(*) over millions of rows: the infinite paginator only asks for the page.
-    paginator = PageNumberPaginator
+    paginator = InfinitePaginator
     show_full_result_count = False
     show_facets = ShowFacets.NEVER
     list_per_page = 50

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from unfold.paginator import InfinitePaginator
+from unfold.paginator import InfinitePaginator as UnfoldInfinitePaginator
 
 from backoffice.errors import ServiceError
 
@@ -185,7 +185,8 @@ class CountedPaginator(Paginator):
     template_name = "admin/lottery/pagination_counted.html"
 
 
-class PageNumberPaginator(InfinitePaginator):
-    """No COUNT(*) (millions of ballots): Previous / Next and "page x" only."""
+class InfinitePaginator(UnfoldInfinitePaginator):
+    """No COUNT(*) (millions of ballots): Previous / Next and "page x" only. It keeps unfold's
+    class name: unfold's page header hides its stand-in count (9999999999) by that name."""
 
     template_name = "admin/lottery/pagination_infinite.html"

@@ -156,3 +156,20 @@ def test_ballots_list_says_which_page_without_counting(auditor, login, make_draw
     html = page(client, admin_url("lottery_ballot_changelist") + "?p=2")
     assert position(html) == "page 2"
     assert len(winner_cells(html)) == 1
+
+
+def test_the_sidebar_links_players_and_staff_to_their_lists(auditor, login):
+    baker.make(User, email="ada@example.com")
+    client = login(auditor)
+    html = page(client, admin_url("index"))
+    players, staff = (
+        admin_url("accounts_user_changelist") + f"?kind={k}" for k in ("players", "staff")
+    )
+    assert f'href="{players}"' in html and f'href="{staff}"' in html
+    assert listed_emails(client, "?kind=players") == {"ada@example.com"}
+
+
+def test_the_ballots_header_shows_no_stand_in_count(auditor, login, make_draw):
+    make_draw(drawn=False, ballots=2)
+    html = page(login(auditor), admin_url("lottery_ballot_changelist"))
+    assert "9999999999" not in html and "Show all" not in html
