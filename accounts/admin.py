@@ -19,10 +19,12 @@ from accounts.models import User
 from accounts.services import user_deactivate, user_password_reset_send
 from backoffice.errors import ServiceError
 from lottery.admin.base import (
+    CountedPaginator,
     SafeSearchMixin,
     confirm_action,
     object_or_404,
 )
+from lottery.admin.filters import AccountKindFilter
 from lottery.forms import ConfirmForm
 from lottery.models import Ballot
 
@@ -50,12 +52,13 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
         "is_staff",
         "date_joined",
     ]
-    list_filter = ["is_staff", "is_active", "is_superuser"]
+    list_filter = [AccountKindFilter, "is_active", "is_superuser"]
     search_fields = ["email", "first_name", "last_name"]
     search_help_text = "Email, first or last name."
     ordering = ["-date_joined"]
     sortable_by = ["email", "date_joined"]
     show_full_result_count = False
+    paginator = CountedPaginator
     fieldsets = [
         (None, {"fields": ["email"]}),
         ("Name", {"fields": ["first_name", "last_name"]}),

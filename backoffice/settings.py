@@ -248,6 +248,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Times to the second wherever the admin shows one (an audit reads them): backoffice/formats.
+FORMAT_MODULE_PATH = ["backoffice.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(STATIC_ROOT_DIR)
@@ -301,6 +303,8 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # the email starts with SITE_URL (the address players reach this app at).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 3600)
 SITE_URL = env("SITE_URL", "http://localhost:8000")
+# Whether SITE_URL was set: the admin's hints name it then, else the address of the request.
+SITE_URL_SET = bool(os.environ.get("SITE_URL"))
 
 LOGGING = {
     "version": 1,

@@ -12,17 +12,18 @@ def can(permission: str) -> Callable[[HttpRequest], bool]:
 
 
 def users_link(*, staff: bool) -> Callable[[HttpRequest], str]:
-    flag = "1" if staff else "0"
-    return lambda request: f"{reverse('admin:accounts_user_changelist')}?is_staff__exact={flag}"
+    kind = "staff" if staff else "players"
+    return lambda request: f"{reverse('admin:accounts_user_changelist')}?kind={kind}"
 
 
 def users_active(*, staff: bool) -> Callable[[HttpRequest], bool]:
-    """Players and Staff share one changelist: the is_staff filter tells them apart."""
+    """Players and Staff share one changelist: its "accounts" filter (players by default,
+    lottery.admin.filters.AccountKindFilter) tells them apart."""
 
     def active(request: HttpRequest) -> bool:
         if not request.path.startswith(reverse("admin:accounts_user_changelist")):
             return False
-        return (request.GET.get("is_staff__exact") == "1") == staff
+        return (request.GET.get("kind") == "staff") == staff
 
     return active
 

@@ -18,6 +18,7 @@ from lottery.models import Ballot, Draw, DrawStatus, Game, RedrawRequest, Redraw
 from lottery.services import close_at_for, today_for
 
 CHART_DAYS = 30
+CHART_AHEAD = 7  # the coming week's ballots too (players may play days ahead)
 RECENT_DRAWS = 7
 ATTENTION_LIMIT = 20
 
@@ -105,11 +106,12 @@ def draws_recent(*, limit: int = RECENT_DRAWS) -> list[Draw]:
     )
 
 
-def ballots_per_day(*, today: date, days: int = CHART_DAYS) -> dict:
-    """Chart.js data: ballots per draw date and game over the last ``days`` days."""
-    start = today - timedelta(days=days - 1)
+def ballots_per_day(*, today: date, days: int = CHART_DAYS, ahead: int = CHART_AHEAD) -> dict:
+    """Chart.js data: ballots per draw date and game, the last ``days`` days (today included)
+    and the ``ahead`` coming ones; the y axis shows its values."""
+    start, end = today - timedelta(days=days - 1), today + timedelta(days=ahead)
     draws = list(
-        Draw.objects.filter(date__range=(start, today)).values_list(
+        Draw.objects.filter(date__range=(start, end)).values_list(
             "id", "game__name", "date", "ballots_count"
         )
     )
@@ -119,15 +121,16 @@ def ballots_per_day(*, today: date, days: int = CHART_DAYS) -> dict:
         value = count if count is not None else live.get(pk, {}).get("ballots", 0)
         per_day = series.setdefault(name, {})
         per_day[day] = per_day.get(day, 0) + value
-    labels = [start + timedelta(days=i) for i in range(days)]
+    labels = [start + timedelta(days=i) for i in range(days + ahead)]
     colors = ["var(--color-primary-600)", "var(--color-primary-300)", "var(--color-base-400)"]
     return {
-        "labels": [f"{day:%b %d}" for day in labels],
+        "labels": [f"{day:%b %d}{' (today)' if day == today else ''}" for day in labels],
         "datasets": [
             {
                 "label": name,
                 "data": [per_day.get(day, 0) for day in labels],
                 "backgroundColor": colors[i % len(colors)],
+                "displayYAxis": True,  # unfold hides the y ticks unless a dataset asks
             }
             for i, (name, per_day) in enumerate(sorted(series.items()))
         ],
@@ -165,5 +168,6 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
         recent_draws=draws_recent(),
         chart=json.dumps(ballots_per_day(today=today)),
         chart_days=CHART_DAYS,
+        chart_ahead=CHART_AHEAD,
     )
     return context

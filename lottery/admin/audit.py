@@ -5,9 +5,9 @@ from django.contrib.admin import ShowFacets
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter
 from unfold.decorators import display
-from unfold.paginator import InfinitePaginator
 
 from lottery.admin.base import (
+    CountedPaginator,
     ReadOnlyMixin,
     SafeSearchMixin,
     change_url,
@@ -35,8 +35,7 @@ class AuditEntryAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
     list_filter_submit = True
     list_select_related = ["actor", "draw__game"]
     search_fields = ["target", "reason"]
-    paginator = InfinitePaginator
-    show_full_result_count = False
+    paginator = CountedPaginator
     show_facets = ShowFacets.NEVER
     sortable_by = ["created_at"]
     fields = [

@@ -9,11 +9,11 @@ from django.http import HttpRequest
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import AutocompleteSelectFilter
 from unfold.decorators import display
-from unfold.paginator import InfinitePaginator
 
 from accounts.models import User
 from lottery import selectors
 from lottery.admin.base import (
+    InfinitePaginator,
     ReadOnlyMixin,
     SafeSearchMixin,
     change_url,
@@ -21,13 +21,16 @@ from lottery.admin.base import (
     link,
 )
 from lottery.admin.filters import DrawDateFilter, GameFilter, WinnerFilter
-from lottery.models import Ballot, Pick, PickKind
+from lottery.models import Ballot, DrawStatus, Pick, PickKind
+
+# The winner column: a neutral "pending" until the ballot's draw is drawn.
+WINNER_LABELS = {"winner": "success", "pending": "info", "no": ""}
 
 
 @admin.register(Ballot)
 class BallotAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
     list_display = [
-        "uuid",
+        "display_short_id",
         "display_numbers",
         "display_draw",
         "player",
@@ -64,6 +67,12 @@ class BallotAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
     ]
     readonly_fields = fields
 
+    @display(description="ballot", ordering="created_at")
+    def display_short_id(self, obj: Ballot) -> str:
+        """The uuid's first 8 characters (the full one is on the ballot's page and searchable);
+        as the first column the admin links it to the ballot."""
+        return str(obj.uuid)[:8]
+
     @display(description="numbers")
     def display_numbers(self, obj: Ballot) -> str:
         return obj.numbers.replace("-", " ")
@@ -72,9 +81,11 @@ class BallotAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
     def display_draw(self, obj: Ballot) -> str:
         return link(change_url(obj.draw), obj.draw)
 
-    @display(description="winner", boolean=True)
-    def display_won(self, obj: Ballot) -> bool:
-        return obj.won
+    @display(description="winner", label=WINNER_LABELS)
+    def display_won(self, obj: Ballot) -> str:
+        if obj.draw.status != DrawStatus.DRAWN:
+            return "pending"
+        return "winner" if obj.won else "no"
 
     @display(description="serial")
     def display_serial(self, obj: Ballot) -> str:
@@ -95,9 +106,9 @@ class BallotAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
         role = "winner" if pick.kind == PickKind.WINNER else "alternate"
         notes = []
         if pick.disqualified_at:
-            notes.append(f"disqualified {pick.disqualified_at:%Y-%m-%d %H:%M}")
+            notes.append(f"disqualified {pick.disqualified_at:%Y-%m-%d %H:%M:%S}")
         if pick.promoted_at:
-            notes.append(f"promoted {pick.promoted_at:%Y-%m-%d %H:%M}")
+            notes.append(f"promoted {pick.promoted_at:%Y-%m-%d %H:%M:%S}")
         state = "wins" if pick.is_winning else "does not win"
         return f"{role} #{pick.rank} ({state}{', ' if notes else ''}{', '.join(notes)})"
 

@@ -6,12 +6,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from unfold.paginator import InfinitePaginator as UnfoldInfinitePaginator
 
 from backoffice.errors import ServiceError
 
@@ -175,3 +177,16 @@ def confirm_action(
         description=description,
         danger=danger,
     )
+
+
+class CountedPaginator(Paginator):
+    """Numbered pages and "page x of y", for the lists whose COUNT(*) is cheap."""
+
+    template_name = "admin/lottery/pagination_counted.html"
+
+
+class InfinitePaginator(UnfoldInfinitePaginator):
+    """No COUNT(*) (millions of ballots): Previous / Next and "page x" only. It keeps unfold's
+    class name: unfold's page header hides its stand-in count (9999999999) by that name."""
+
+    template_name = "admin/lottery/pagination_infinite.html"

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import ShowFacets
 from django.db.models import Prefetch, QuerySet
@@ -22,6 +23,7 @@ from unfold.enums import ActionVariant
 from lottery import selectors, services
 from lottery.admin.base import (
     LINK_CLASSES,
+    CountedPaginator,
     ReadOnlyMixin,
     SafeSearchMixin,
     change_url,
@@ -33,7 +35,7 @@ from lottery.admin.base import (
 from lottery.admin.draw_inlines import PickInline, RedrawRequestInline
 from lottery.admin.export import draw_csv_response
 from lottery.forms import ConfirmForm, ReasonForm, RedrawRequestForm
-from lottery.models import Draw, DrawStatus, RedrawStatus
+from lottery.models import Ballot, Draw, DrawStatus, RedrawStatus
 
 STATUS_LABELS = {
     DrawStatus.OPEN: "info",
@@ -77,6 +79,7 @@ class DrawAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
     list_filter_submit = True
     list_select_related = ["game"]
     list_per_page = 50
+    paginator = CountedPaginator
     show_facets = ShowFacets.NEVER
     sortable_by = ["date", "close_at", "drawn_at"]
     fieldsets = [
@@ -88,7 +91,7 @@ class DrawAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
                     "date",
                     "status",
                     "close_at",
-                    "ballots_count",
+                    "display_ballots",
                     "void_reason",
                 ]
             },
@@ -130,6 +133,13 @@ class DrawAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
             ((LINK_CLASSES, change_url(pick.ballot), pick.ballot.numbers) for pick in winning),
         )
 
+    @display(description="ballots")
+    def display_ballots(self, obj: Draw) -> str:
+        """Fixed at close; while open, counted live (one COUNT on the ballot_draw index)."""
+        if obj.ballots_count is not None:
+            return str(obj.ballots_count)
+        return f"{Ballot.objects.filter(draw_id=obj.pk).count()} so far (counted live)"
+
     @display(description="seed")
     def display_seed(self, obj: Draw) -> str:
         return bytes(obj.seed).hex() if obj.is_revealed else "secret until the draw"
@@ -138,9 +148,10 @@ class DrawAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
     def display_verification(self, obj: Draw) -> str:
         args = {"game": obj.game.slug, "day": obj.date.isoformat()}
         return format_html(
-            "{} · {} · check it with <code>python -m lottery.verify URL {} {}</code>",
+            "{} · {} · check it with <code>python -m lottery.verify {} {} {}</code>",
             link(reverse("api-v1:draw_detail", kwargs=args), "draw JSON"),
             link(reverse("api-v1:draw_leaves", kwargs=args), "leaves"),
+            getattr(obj, "site_url", settings.SITE_URL),
             obj.game.slug,
             args["day"],
         )
@@ -153,6 +164,15 @@ class DrawAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
             .select_related("game")
             .prefetch_related(Prefetch("picks", queryset=winning, to_attr="winning"))
         )
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        """The draw, with the base URL its verify hint names: SITE_URL when set, else this
+        request's own address (what the staff member typed to get here)."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            base = settings.SITE_URL if settings.SITE_URL_SET else request.build_absolute_uri("/")
+            obj.site_url = base.rstrip("/")
+        return obj
 
     def get_actions_detail(self, request: HttpRequest, object_id: int) -> list:
         """Offer only the actions that apply to the draw's current status."""

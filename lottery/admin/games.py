@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
-from lottery.admin.base import SafeSearchMixin
+from lottery.admin.base import CountedPaginator, SafeSearchMixin
 from lottery.models import AuditAction, Game
 from lottery.services import audit
 
@@ -24,6 +24,7 @@ class GameAdmin(SafeSearchMixin, ModelAdmin):
         "is_active",
     ]
     list_filter = ["is_active"]
+    paginator = CountedPaginator
     search_fields = ["slug", "name"]
     fieldsets = [
         (None, {"fields": ["slug", "name", "time_zone", "is_active"]}),

@@ -13,6 +13,7 @@ from unfold.enums import ActionVariant
 
 from lottery import services
 from lottery.admin.base import (
+    CountedPaginator,
     ReadOnlyMixin,
     SafeSearchMixin,
     change_url,
@@ -48,6 +49,7 @@ class RedrawRequestAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
     list_filter_submit = True
     list_select_related = ["draw__game", "pick__ballot", "requested_by", "decided_by"]
     show_facets = ShowFacets.NEVER
+    paginator = CountedPaginator
     sortable_by = ["id", "requested_at", "decided_at"]
     fields = [
         "display_draw",

@@ -79,7 +79,7 @@ def test_deactivation_rules_are_the_services(operator, superuser, api):
 def test_bulk_deactivation_reports_each_refusal_and_does_the_rest(operator, superuser, login):
     player = baker.make(User, email="ada@example.com")
     response = login(operator).post(
-        admin_url("accounts_user_changelist"),
+        admin_url("accounts_user_changelist") + "?kind=all",  # players and staff listed
         {"action": "deactivate_selected", "_selected_action": [player.pk, superuser.pk]},
         follow=True,
     )

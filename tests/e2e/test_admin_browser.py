@@ -5,16 +5,18 @@ from datetime import timedelta
 
 import pytest
 
+from lottery.dashboard import CHART_AHEAD, CHART_DAYS
 from lottery.models import AuditAction, AuditEntry, Ballot, PickKind, RedrawRequest, RedrawStatus
 from tests.e2e.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-CHART_READY = """() => {
+CHART_READY = f"""() => {{
     const canvas = document.querySelector("canvas.chart");
     const chart = canvas && window.Chart && Chart.getChart(canvas);
-    return Boolean(chart) && chart.data.labels.length === 30 && canvas.width > 0;
-}"""
+    return Boolean(chart) && chart.data.labels.length === {CHART_DAYS + CHART_AHEAD}
+        && canvas.width > 0;
+}}"""
 
 
 def test_staff_member_logs_in_and_the_dashboard_draws_its_chart(

@@ -35,7 +35,7 @@ def test_bulk_deactivation_reports_each_refusal_and_deactivates_the_rest(
     chosen = [operator, superuser, *players]
 
     response = login(operator).post(
-        admin_url("accounts_user_changelist"),
+        admin_url("accounts_user_changelist") + "?kind=all",  # players and staff listed
         {"action": "deactivate_selected", "_selected_action": [u.pk for u in chosen]},
         follow=True,
     )
