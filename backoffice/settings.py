@@ -179,6 +179,21 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# The player API (/api/: bearer tokens, no cookies) is served by backoffice/wsgi.py through a
+# handler of its own with this shorter list: sessions, CSRF, auth and messages only serve
+# the cookie-based pages (the admin, the login), and cost CPU on every API request. Request
+# limits, JSON errors, the security headers, CSP and CORS apply to /api/ as before.
+API_MIDDLEWARE = [
+    name
+    for name in MIDDLEWARE
+    if name
+    not in (
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+    )
+]
 
 ROOT_URLCONF = "backoffice.urls"
 WSGI_APPLICATION = "backoffice.wsgi.application"

@@ -1,12 +1,41 @@
 import os
 
+from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
-application = get_wsgi_application()
+full_application = get_wsgi_application()
+
+API_PREFIX = "/api/"
+
+
+class ApiHandler(WSGIHandler):
+    """Django's handler with settings.API_MIDDLEWARE in place of MIDDLEWARE."""
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        # BaseHandler.load_middleware reads settings.MIDDLEWARE; swapped for the time of the
+        # call, at start-up, before any request is served.
+        middleware = settings.MIDDLEWARE
+        settings.MIDDLEWARE = settings.API_MIDDLEWARE
+        try:
+            super().load_middleware(is_async)
+        finally:
+            settings.MIDDLEWARE = middleware
+
+
+api_application = ApiHandler()
+
+
+def application(environ: dict, start_response):
+    """The WSGI entry point: /api/ to the lean handler, the rest (admin, public pages,
+    probes, static files) to Django's full middleware list."""
+    if environ.get("PATH_INFO", "").startswith(API_PREFIX):
+        return api_application(environ, start_response)
+    return full_application(environ, start_response)
 
 
 def require_collected_static() -> None:

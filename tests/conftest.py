@@ -4,7 +4,8 @@ from collections.abc import Callable
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
 from django.test import Client
 from model_bakery import baker
 
@@ -65,3 +66,13 @@ def postgres_only() -> pytest.MarkDecorator:
     return pytest.mark.skipif(
         connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"
     )
+
+
+@pytest.fixture
+def _keep_test_connection():
+    """Like django.test.Client: a WSGI request must not close the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

@@ -7,8 +7,6 @@ import os
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -23,16 +21,6 @@ from tests.conftest import daily_game
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25"))
-
-
-@pytest.fixture
-def _keep_test_connection():
-    """Like django.test.Client: a WSGI request must not close the test's transaction."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -1,0 +1,77 @@
+"""The WSGI entry point gunicorn serves: /api/ goes through the shorter middleware list
+(no sessions, CSRF, auth or messages), every other path through the full one, and both
+keep the request limits, the security headers and CSP."""
+
+import io
+import json
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+
+from backoffice.wsgi import application
+from lottery.models import Ballot
+from tests.conftest import bearer
+
+pytestmark = pytest.mark.usefixtures("_keep_test_connection")
+
+
+def call(method: str, path: str, body: bytes = b"", **headers: str) -> tuple[int, dict, bytes]:
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "SERVER_NAME": "testserver",
+        "HTTP_HOST": "testserver",
+        "wsgi.input": io.BytesIO(body),
+        "CONTENT_LENGTH": str(len(body)),
+        **headers,
+    }
+    if body:
+        environ["CONTENT_TYPE"] = "application/json"
+    setup_testing_defaults(environ)
+    answer: dict = {}
+
+    def start_response(status: str, response_headers: list, exc_info=None) -> None:
+        answer["status"] = int(status.split()[0])
+        answer["headers"] = response_headers
+
+    content = b"".join(application(environ, start_response))
+    names: dict[str, list[str]] = {}
+    for name, value in answer["headers"]:
+        names.setdefault(name.lower(), []).append(value)
+    return answer["status"], names, content
+
+
+@pytest.mark.django_db
+def test_a_ballot_played_through_the_lean_handler_is_stored_with_the_security_headers(game, player):
+    status, headers, content = call(
+        "POST",
+        "/api/v1/lotteries",
+        json.dumps({"numbers": [1, 2, 3, 4, 5]}).encode(),
+        **bearer(player),
+    )
+    assert status == 201, content
+    assert Ballot.objects.get(player=player).numbers == "1-2-3-4-5"
+    assert "content-security-policy" in headers
+    assert headers["x-content-type-options"] == ["nosniff"]
+    assert headers["x-frame-options"] == ["DENY"]
+    # No session or CSRF cookie, and no Vary: Cookie making caches keep a copy per cookie.
+    assert "set-cookie" not in headers
+    assert "Cookie" not in ",".join(headers.get("vary", []))
+
+
+@pytest.mark.django_db
+def test_api_errors_stay_json_and_limits_apply_through_the_lean_handler(game, player):
+    status, _, content = call("GET", "/api/v1/lotteries")
+    assert status == 401
+    assert "detail" in json.loads(content)
+    status, _, content = call("GET", "/api/v1/lotteries", HTTP_X_BIG="x" * 9000)
+    assert status == 431
+    assert "detail" in json.loads(content)
+
+
+@pytest.mark.django_db
+def test_the_admin_keeps_its_cookie_middleware(game):
+    status, headers, _ = call("GET", "/admin/login/")
+    assert status == 200
+    assert "Cookie" in ",".join(headers["vary"])  # the session and CSRF middleware ran
+    assert "content-security-policy" in headers
