@@ -195,6 +195,9 @@ API_MIDDLEWARE = [
     )
 ]
 
+# Bench only: serve ninja's hello world at /api/bench/hello (bench/api_ab.sh), never in
+# production.
+BENCH_HELLO = env_bool("BENCH_HELLO", False)
 ROOT_URLCONF = "backoffice.urls"
 WSGI_APPLICATION = "backoffice.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"

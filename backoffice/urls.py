@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -21,3 +22,16 @@ urlpatterns = [
     path("swagger/", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("", include("lottery.urls")),
 ]
+
+if settings.BENCH_HELLO:
+    # Bench only (bench/api_ab.sh sets BENCH_HELLO=1): ninja's hello world, the floor of what
+    # any API request costs in this stack. Never on by default.
+    from ninja import NinjaAPI
+
+    hello = NinjaAPI(urls_namespace="bench-hello", docs_url=None, openapi_url=None)
+
+    @hello.get("/hello", auth=None)
+    def bench_hello(request: object) -> dict:
+        return {"hello": "world"}
+
+    urlpatterns.insert(0, path("api/bench/", hello.urls))

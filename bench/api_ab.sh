@@ -10,7 +10,9 @@
 # revisions must share the schema). wrk then drives POST and GET /api/v1/lotteries at
 # concurrency 32 for DURATION s each, the revisions in turn, for ROUNDS interleaved rounds, so a
 # slow spell of the shared machine hits every revision alike. It prints every run and, per
-# revision, the median requests/s and p99 and the ratio to the first revision.
+# revision, the median requests/s and p99 and the ratio to the first revision; whether the
+# ballots stored equal the 201s; and, for the working tree, GET /api/bench/hello (ninja's
+# hello world, BENCH_HELLO=1): the framework's floor.
 #
 # Environment knobs: ROUNDS [3] DURATION [10] CONCURRENCY [32] WEB_CONCURRENCY [2]
 #   GUNICORN_THREADS [1] PLAYERS [2000] HISTORY [200000] BENCH_PORT [8768]
@@ -42,6 +44,9 @@ command -v wrk >/dev/null || { echo "wrk missing: run bench/api_load.sh once (it
 
 bench_prod_env ab "postgres://$PGUSER@$PGHOST:$PGPORT/$DB" "${BENCH_REDIS_URL:-redis://127.0.0.1:6379/13}"
 export LOG_LEVEL=WARNING
+# The working tree also serves ninja's hello world (/api/bench/hello): the framework's floor,
+# measured in the same run (revisions without it are not asked).
+export BENCH_HELLO=1
 
 # ---------------------------------------------------------------- the revisions
 declare -a NAMES DIRS
@@ -53,6 +58,8 @@ for rev in "$@"; do
     dir="$RUN_DIR/src-$sha"
     mkdir -p "$dir"
     git archive "$sha" | tar -x -C "$dir"
+    # The build step for that tree too: its web process refuses to start without the manifest.
+    (cd "$dir" && "$PY" manage.py collectstatic --noinput -v0)
     name="$rev ($sha)"; [[ "$rev" == "$sha" ]] && name="$sha"
     NAMES+=("$name"); DIRS+=("$dir")
   fi
@@ -72,6 +79,8 @@ start_gunicorn() { # dir
   start_web "$1" "$RUN_DIR/gunicorn.log" "${WEB_CONCURRENCY:-2}" "${GUNICORN_THREADS:-1}"
 }
 
+rows() { psql -d "$DB" -Atqc "SELECT count(*) FROM lottery_ballot"; }
+
 wrk_run() { # mode seconds concurrency -> BENCH_JSON line
   local tokens="$RUN_DIR/tokens.lua"
   [[ "$1" == get ]] && tokens="$RUN_DIR/reader.lua"
@@ -86,9 +95,13 @@ for round in $(seq 1 "$ROUNDS"); do
     start_gunicorn "${DIRS[$i]}"
     wrk_run post 2 8 >/dev/null  # warm-up: imports, connections, prepared statements
     wrk_run get 2 8 >/dev/null
-    for mode in post get; do
-      printf '{"round": %d, "rev": "%s", "mode": "%s", "wrk": %s}\n' \
-        "$round" "${NAMES[$i]}" "$mode" "$(wrk_run "$mode" "$DURATION" "$CONC")" >>"$RUN_DIR/runs.jsonl"
+    modes="post get"
+    [[ "${DIRS[$i]}" == "$ROOT" ]] && modes="post get hello"
+    for mode in $modes; do
+      before="$(rows)"
+      result="$(wrk_run "$mode" "$DURATION" "$CONC")"
+      printf '{"round": %d, "rev": "%s", "mode": "%s", "rows": %d, "wrk": %s}\n' \
+        "$round" "${NAMES[$i]}" "$mode" "$(( $(rows) - before ))" "$result" >>"$RUN_DIR/runs.jsonl"
     done
     stop_gunicorn
   done
@@ -108,7 +121,7 @@ lines = [
     f"(its Procfile web line), {rounds} interleaved rounds, wrk -c{conc} for {duration} s per "
     "mode, one PostgreSQL bench database.",
     "",
-    f"{'round':<6}{'mode':<6}{'revision':<28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx/errors':>16}",
+    f"{'round':<6}{'mode':<6}{'revision':<28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx/errors':>16}{'rows = 201s':>13}",
 ]
 def row(r):
     w = r["wrk"]
@@ -116,13 +129,16 @@ def row(r):
     return w["requests"] / w["active_s"], w["latency_us"]["p50"] / 1000, w["latency_us"]["p99"] / 1000, bad
 for r in runs:
     rps, p50, p99, bad = row(r)
-    lines.append(f"{r['round']:<6}{r['mode'].upper():<6}{r['rev']:<28}{rps:>9.1f}{p50:>9.1f}{p99:>9.1f}{bad:>16}")
+    same = str(r["rows"] == r["wrk"]["statuses"].get("201", 0)) if r["mode"] == "post" else ""
+    lines.append(f"{r['round']:<6}{r['mode'].upper():<6}{r['rev']:<28}{rps:>9.1f}{p50:>9.1f}{p99:>9.1f}{bad:>16}{same:>13}")
 lines += ["", "Medians of the rounds (ratio: to the first revision):"]
 order = list(dict.fromkeys(r["rev"] for r in runs))
-for mode in ("post", "get"):
+for mode in ("post", "get", "hello"):
     base = None
     for rev in order:
         rs = [row(r) for r in runs if r["rev"] == rev and r["mode"] == mode]
+        if not rs:
+            continue
         rps = statistics.median(x[0] for x in rs)
         p99 = statistics.median(x[2] for x in rs)
         base = base or rps

@@ -8,6 +8,7 @@
 -- MODE    "post": every request plays a ballot of 5 random distinct numbers (1..50) with the
 --                 next token of the list (round robin, each thread from its own offset);
 --         "get":  every request lists the first page of the (single) token's ballots.
+--         "hello": GET /api/bench/hello (ninja's hello world, served only with BENCH_HELLO=1).
 -- TOKENS  a Lua file returning a table of access tokens (written by bench/_load_setup.py).
 -- WINDOW  seconds during which the measured requests are sent, from each thread's first
 --         request. After it, each connection only sends GET /healthz every 100 ms until wrk's
@@ -64,7 +65,9 @@ function init(args)
   next_token = ((thread_id or 1) - 1) * 997 % n + 1
   pool = {}
   for i = 1, 50 do pool[i] = i end
-  if mode == "get" then
+  if mode == "hello" then  -- the framework's floor: bench/api_ab.sh serves it with BENCH_HELLO=1
+    get_request = wrk.format("GET", "/api/bench/hello", {["Accept"] = "application/json"})
+  elseif mode == "get" then
     get_request = wrk.format("GET", "/api/v1/lotteries", {
       ["Authorization"] = "Bearer " .. tokens[1],
       ["Accept"] = "application/json",
@@ -100,7 +103,7 @@ function request()
   if not measured then
     return probe_request
   end
-  if mode == "get" then
+  if mode == "get" or mode == "hello" then
     return get_request
   end
   local token = tokens[next_token]

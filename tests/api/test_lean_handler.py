@@ -75,3 +75,10 @@ def test_the_admin_keeps_its_cookie_middleware(game):
     assert status == 200
     assert "Cookie" in ",".join(headers["vary"])  # the session and CSRF middleware ran
     assert "content-security-policy" in headers
+
+
+@pytest.mark.django_db
+def test_the_bench_only_hello_world_is_not_served_by_default():
+    status, _, content = call("GET", "/api/bench/hello")
+    assert status == 404
+    assert "detail" in json.loads(content)
