@@ -42,7 +42,9 @@ def free_port() -> int:
 
     if os.environ.get("E2E_PROD_PORT"):
         return int(os.environ["E2E_PROD_PORT"])
-    for port in range(9150, 9200):
+    # From a random start: two xdist workers each start a stack of their own.
+    start = secrets.randbelow(50)
+    for port in [9150 + (start + n) % 50 for n in range(50)]:
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
