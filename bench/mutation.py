@@ -54,7 +54,40 @@ TARGETS: dict[str, list[str]] = {
 
 # Survivors judged equivalent (no behaviour can tell them apart), keyed by module, the
 # stripped source line and the mutation, so that they follow the code when lines move.
-EQUIVALENT: dict[tuple[str, str, str], str] = {}
+_DIGEST = "digest = hashlib.sha256(key.lower().encode()).hexdigest()[:32]"
+_ADD = "cache.add(cache_key, 0, timeout=window + 1)"
+_RETRY = 'headers={"Retry-After": str(max(retry_after, 1))},'
+_REQUEST_USER = "if user is not None:"
+EQUIVALENT: dict[tuple[str, str, str], str] = {
+    ("backoffice/ratelimit.py", _DIGEST, "constant: 32 -> 31"): (
+        "any truncation of the sha256 keeps keys apart; only the cache key's spelling changes"
+    ),
+    ("backoffice/ratelimit.py", _DIGEST, "constant: 32 -> 33"): (
+        "any truncation of the sha256 keeps keys apart; only the cache key's spelling changes"
+    ),
+    ("backoffice/ratelimit.py", _ADD, "constant: 1 -> 0"): (
+        "a key added in the window's first second with timeout=window dies as the window ends"
+    ),
+    ("backoffice/ratelimit.py", _ADD, "constant: 1 -> 2"): (
+        "a longer timeout outlives the window, whose next key is a different one anyway"
+    ),
+    ("backoffice/ratelimit.py", _RETRY, "constant: 1 -> 0"): (
+        "retry_after = window_start + window - now is always at least 1"
+    ),
+    (
+        "accounts/auth.py",
+        "MIN_TIMESTAMP, MAX_TIMESTAMP = 0, 253402300799  # 1970-01-01 .. 9999-12-31T23:59:59Z",
+        "constant: 253402300799 -> 253402300800",
+    ): ("10000-01-01T00:00:00Z cannot be a datetime either: decode refuses it the same way"),
+    ("accounts/auth.py", _REQUEST_USER, "guard disabled: condition -> False"): (
+        "API views read request.auth (django-ninja); request.user is read only by the admin, "
+        "which signs in by session"
+    ),
+    ("accounts/auth.py", _REQUEST_USER, "negated: is not -> is"): (
+        "API views read request.auth (django-ninja); request.user is read only by the admin, "
+        "which signs in by session"
+    ),
+}
 
 _NEGATE = {
     ast.Eq: ast.NotEq,
