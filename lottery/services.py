@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from backoffice.errors import ServiceError
-from lottery import draws, proofs, selectors
+from lottery import caching, draws, proofs, selectors
 from lottery.models import (
     AuditAction,
     AuditEntry,
@@ -253,6 +253,7 @@ def draw_revise(*, draw: Draw, now: datetime) -> None:
     public reads' ETag and Last-Modified follow ``revision`` and ``revised_at``."""
     draw.revision += 1
     draw.revised_at = now
+    caching.published_changed()
 
 
 @transaction.atomic
