@@ -288,7 +288,16 @@ def draw_close(*, draw_id: int, actor: User | None = None, actor_label: str = ""
         target=str(draw),
         after={"ballots_count": draw.ballots_count, "merkle_root": draw.merkle_root},
     )
+    _build_leaves_after_commit(draw.pk)
     return draw
+
+
+def _build_leaves_after_commit(draw_id: int) -> None:
+    """Build the one-file leaves download once the close has committed, so that the first
+    reader after midnight gets a ready file (the download still builds it if the task failed)."""
+    from lottery import tasks  # tasks import services; import here to avoid a cycle
+
+    transaction.on_commit(lambda: tasks.build_leaves_file(draw_id))
 
 
 @transaction.atomic
