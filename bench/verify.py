@@ -151,7 +151,7 @@ class Web:
 
     def __init__(self, tree: Path, env: dict, log: Path):
         line = next(x for x in (tree / "Procfile").read_text().splitlines() if x.startswith("web:"))
-        cmd = line.removeprefix("web:").strip().replace("0.0.0.0", "127.0.0.1")
+        cmd = "exec " + line.removeprefix("web:").strip().replace("0.0.0.0", "127.0.0.1")
         self.log = log.open("wb")
         self.proc = subprocess.Popen(
             cmd, shell=True, cwd=tree, env=env, stdout=self.log, stderr=subprocess.STDOUT
