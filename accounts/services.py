@@ -19,6 +19,7 @@ from accounts import auth
 from accounts.models import RefreshToken, User
 from backoffice import ratelimit
 from backoffice.errors import ServiceError
+from lottery.caching import published_changed
 from lottery.models import AuditAction
 from lottery.services import audit
 
@@ -180,6 +181,7 @@ def user_erase(*, user: User) -> None:
     user.tokens_revoked_at = now
     user.set_unusable_password()
     user.save()
+    published_changed()  # the winners' display names change
     RefreshToken.objects.filter(user=user).delete()
 
 

@@ -3,16 +3,25 @@ RFC 9111 section 5.2), so that a CDN or a browser may keep them and revalidate c
 
 Each validator comes from one small query on the draw (its ``revision``, bumped by every
 service that changes a published value: close, draw, redraw approval, void) and is checked
-before the view runs: a matching ``If-None-Match`` (or ``If-Modified-Since``) costs that one
-query and answers 304 with no body.
+before the view runs: a matching ``If-None-Match`` (or ``If-Modified-Since``) answers 304 with
+no body.
+
+The results-at-midnight herd: each process keeps the validators it computed, and the 200
+bodies of draws with a validator, under a *generation* token kept in the shared cache (Redis
+in production). Every revision bump and every erasure replaces the token (at once, and again
+when its transaction commits), so a redraw or a void changes the validators for every process
+at the next request; a memoised 304 or body then costs one cache GET and no DB query.
 """
 
+import uuid as uuid_module
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import wraps
 from uuid import UUID
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, F, Max, QuerySet, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
@@ -30,6 +39,50 @@ OPEN = "no-cache"
 _FINAL_STATUSES = (DrawStatus.DRAWN, DrawStatus.NO_ENTRIES, DrawStatus.VOID)
 
 
+GENERATION_KEY = "public-reads-generation"
+MEMO_MAX = 512  # entries per process, validators and bodies alike
+BODY_MAX = 256 * 1024  # bytes: bigger bodies (leaves pages, files) are rendered each time
+
+
+class _Memo:
+    """Per-process memo of validators and bodies, dropped whenever the generation changes."""
+
+    def __init__(self) -> None:
+        self.generation: str | None = None
+        self.entries: dict[tuple, object] = {}
+
+    def current(self) -> dict[tuple, object]:
+        generation = cache.get(GENERATION_KEY)
+        if generation is None:  # never set, or evicted: a new token invalidates every memo
+            cache.add(GENERATION_KEY, uuid_module.uuid4().hex, timeout=None)
+            generation = cache.get(GENERATION_KEY)
+        if generation != self.generation or generation is None:
+            self.generation, self.entries = generation, {}
+        return self.entries
+
+    def put(self, entries: dict[tuple, object], key: tuple, value: object) -> None:
+        if self.generation is None:
+            return  # no shared cache answered: nothing may be kept
+        if len(entries) >= MEMO_MAX:
+            entries.clear()
+        entries[key] = value
+
+
+_memo = _Memo()
+
+
+def _new_generation() -> None:
+    cache.set(GENERATION_KEY, uuid_module.uuid4().hex, timeout=None)
+
+
+def published_changed() -> None:
+    """A published value changed (a draw's revision, a winner's display name): every process
+    recomputes its validators and bodies. Called inside the changing transaction; the token is
+    replaced now and again on commit, so that no process keeps what it read in between."""
+    _new_generation()
+    transaction.on_commit(_new_generation)
+
+
 @dataclass(frozen=True)
 class Validators:
     etag: str | None  # quoted, strong
@@ -43,6 +96,24 @@ def _erased(picks: QuerySet[Pick]) -> Subquery:
     return Subquery(users.order_by(F("erased_at").desc(nulls_last=True)).values("erased_at")[:1])
 
 
+def _memoised(compute: Callable[..., Validators | None]) -> Callable[..., Validators | None]:
+    """Keep a function's answers (known draws only) for the current generation."""
+
+    @wraps(compute)
+    def wrapped(**kwargs: object) -> Validators | None:
+        entries = _memo.current()
+        key = (compute.__name__, *sorted(kwargs.items()))
+        if key in entries:
+            return entries[key]  # type: ignore[return-value]
+        validators = compute(**kwargs)
+        if validators is not None:
+            _memo.put(entries, key, validators)
+        return validators
+
+    return wrapped
+
+
+@_memoised
 def draw_validators(*, game: str, day: str, kind: str) -> Validators | None:
     """Validators of one draw's public read (``kind`` names the resource), None if unknown."""
     try:
@@ -63,6 +134,7 @@ def draw_validators(*, game: str, day: str, kind: str) -> Validators | None:
     return Validators(f'"{uuid.hex}.{revision}.{kind}"', revised_at or created_at, policy)
 
 
+@_memoised
 def winning_validators(*, draw_id: str | None = None) -> Validators | None:
     """Validators of GET /winning_ballots (every drawn draw) or of one drawn draw."""
     if draw_id is not None:
@@ -120,9 +192,17 @@ def conditional(
             )
             if not_modified is not None:
                 return _apply(not_modified, validators)
+            entries = _memo.current()
+            key = ("body", validators.etag, request.get_full_path())
+            kept = entries.get(key) if validators.etag else None
+            if kept is not None:
+                content, content_type = kept  # type: ignore[misc]
+                return _apply(HttpResponse(content, content_type=content_type), validators)
             response = view(request, *args, **kwargs)
             if response.status_code == 200:
                 _apply(response, validators)
+                if validators.etag and not response.streaming and len(response.content) <= BODY_MAX:
+                    _memo.put(entries, key, (response.content, response["Content-Type"]))
             return response
 
         return wrapped

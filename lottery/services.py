@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from backoffice.errors import ServiceError
-from lottery import draws, proofs, selectors
+from lottery import caching, draws, proofs, selectors
 from lottery.models import (
     AuditAction,
     AuditEntry,
@@ -253,6 +253,7 @@ def draw_revise(*, draw: Draw, now: datetime) -> None:
     public reads' ETag and Last-Modified follow ``revision`` and ``revised_at``."""
     draw.revision += 1
     draw.revised_at = now
+    caching.published_changed()
 
 
 @transaction.atomic
@@ -287,7 +288,16 @@ def draw_close(*, draw_id: int, actor: User | None = None, actor_label: str = ""
         target=str(draw),
         after={"ballots_count": draw.ballots_count, "merkle_root": draw.merkle_root},
     )
+    _build_leaves_after_commit(draw.pk)
     return draw
+
+
+def _build_leaves_after_commit(draw_id: int) -> None:
+    """Build the one-file leaves download once the close has committed, so that the first
+    reader after midnight gets a ready file (the download still builds it if the task failed)."""
+    from lottery import tasks  # tasks import services; import here to avoid a cycle
+
+    transaction.on_commit(lambda: tasks.build_leaves_file(draw_id))
 
 
 @transaction.atomic

@@ -5,7 +5,8 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from lottery import notifications, services
+from lottery import leaves_file, notifications, services
+from lottery.models import Draw
 
 logger = logging.getLogger(__name__)
 
@@ -23,3 +24,11 @@ def draw_due_draws() -> None:
 @db_task(retries=5, retry_delay=60)
 def notify_winners(draw_id: int) -> None:
     notifications.winners_notify(draw_id=draw_id)
+
+
+@db_task(retries=3, retry_delay=30)
+def build_leaves_file(draw_id: int) -> None:
+    """The leaves file of a draw that just closed (GET .../leaves.ndjson.gz serves it)."""
+    draw = Draw.objects.filter(pk=draw_id, ballots_count__isnull=False).first()
+    if draw is not None:
+        logger.info("draw %s: leaves file %s", draw, leaves_file.leaves_file(draw=draw).name)

@@ -12,13 +12,17 @@ import argparse
 import gzip
 import json
 import re
+import shutil
 import sys
+import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+import uuid
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 try:
     from lottery import draws
@@ -44,33 +48,85 @@ def _results(entries: list[dict]) -> list[tuple[int, tuple[int, ...], str]]:
     return [(r, tuple(sorted(s)), "/".join(sorted(n))) for r, (s, n) in sorted(by_rank.items())]
 
 
-def _leaf_checks(draw: dict, leaves: list[dict], check: Callable[[bool, str, str], None]) -> None:
-    """Check the count, serials, ids, leaf hashes, ordering and Merkle root of the leaves."""
-    n, count = len(leaves), draw["ballots_count"]
-    if n == 0:  # nothing to number, hash or order: only the empty tree's root is left to check
-        check(not count, "no ballots, as ballots_count says", f"no leaves, ballots_count {count}")
-        _root_check(draw, draws.MerkleBuilder(), check)
-        return
-    check(n == count, f"{n} leaves, as ballots_count says", f"{n} leaves, ballots_count {count}")
-    bad = next((pos for pos, item in enumerate(leaves, 1) if item["serial"] != pos), None)
-    check(bad is None, f"serials are 1..{n} in order", f"serials not 1..{n} at position {bad}")
-    builder, bad_leaf, bad_id = draws.MerkleBuilder(), None, None
+class Leaves:
+    """What the checks keep of the leaves, streamed once: each ballot id as 16 bytes and each
+    numbers text in one buffer (about 40 MB at 1M ballots), not a dict per leaf."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.ballots = bytearray()
+        self.numbers = bytearray()
+        self.ends = array("Q")
+        self.distinct: set[bytes] = set()
+        self.root = draws.EMPTY_ROOT
+
+    def add(self, ballot: str, numbers: str) -> None:
+        self.count += 1
+        self.ballots += _ballot_bytes(ballot)
+        text = numbers.encode()
+        self.numbers += text
+        self.ends.append(len(self.numbers))
+        self.distinct.add(text)
+
+    def ballot(self, serial: int) -> str | None:
+        if not 1 <= serial <= self.count:
+            return None
+        raw = bytes(self.ballots[16 * (serial - 1) : 16 * serial])
+        return str(uuid.UUID(bytes=raw)) if any(raw) else None
+
+    def numbers_at(self, serial: int) -> str:
+        start = self.ends[serial - 2] if serial > 1 else 0
+        return self.numbers[start : self.ends[serial - 1]].decode()
+
+    def serials_with(self, numbers: str) -> list[int]:
+        return [s for s in range(1, self.count + 1) if self.numbers_at(s) == numbers]
+
+
+def _ballot_bytes(ballot: str) -> bytes:
+    """16 bytes of a canonical uuid text; zeros for anything else (its id check fails)."""
+    return uuid.UUID(ballot).bytes if _UUID.fullmatch(ballot) else bytes(16)
+
+
+def _leaf_checks(
+    draw: dict, leaves: Iterable[dict], check: Callable[[bool, str, str], None]
+) -> Leaves:
+    """Check the count, serials, ids, leaf hashes, ordering and Merkle root of the leaves,
+    reading them once; return what the later checks need."""
+    kept, builder = Leaves(), draws.MerkleBuilder()
+    bad_serial = bad_leaf = bad_id = bad_order = None
+    previous: tuple[datetime, str] | None = None
     for pos, item in enumerate(leaves, 1):
-        leaf = draws.leaf_hash(item["ballot"], draws.numbers_text(item["numbers"]))
+        ballot, numbers = item["ballot"], draws.numbers_text(item["numbers"])
+        if bad_serial is None and item["serial"] != pos:
+            bad_serial = pos
+        leaf = draws.leaf_hash(ballot, numbers)
         builder.add(leaf)
         if bad_leaf is None and leaf.hex() != item["leaf"].lower():
             bad_leaf = pos
-        if bad_id is None and not _UUID.fullmatch(item["ballot"]):
+        if bad_id is None and not _UUID.fullmatch(ballot):
             bad_id = pos
+        key = (datetime.fromisoformat(item["created_at"]), ballot)
+        if bad_order is None and previous is not None and previous > key:
+            bad_order = pos
+        previous = key
+        kept.add(ballot, numbers)
+    n, count = kept.count, draw["ballots_count"]
+    if n == 0:  # nothing to number, hash or order: only the empty tree's root is left to check
+        check(not count, "no ballots, as ballots_count says", f"no leaves, ballots_count {count}")
+        _root_check(draw, builder, check)
+        return kept
+    check(n == count, f"{n} leaves, as ballots_count says", f"{n} leaves, ballots_count {count}")
+    why = f"serials not 1..{n} at position {bad_serial}"
+    check(bad_serial is None, f"serials are 1..{n} in order", why)
     ok = bad_id is None
     check(ok, "ballot ids are lowercase uuids", f"ballot id of serial {bad_id} is not canonical")
     ok = bad_leaf is None
     check(ok, "every leaf hash matches", f"leaf of serial {bad_leaf} does not match its ballot")
-    keys = [(datetime.fromisoformat(item["created_at"]), item["ballot"]) for item in leaves]
-    bad = next((pos for pos in range(2, n + 1) if keys[pos - 2] > keys[pos - 1]), None)
-    why = f"ballot order broken: serial {bad} sorts before serial {(bad or 0) - 1}"
-    check(bad is None, "ballots are ordered by (created_at, ballot)", why)
+    why = f"ballot order broken: serial {bad_order} sorts before serial {(bad_order or 0) - 1}"
+    check(bad_order is None, "ballots are ordered by (created_at, ballot)", why)
     _root_check(draw, builder, check)
+    kept.root = builder.root()
+    return kept
 
 
 def _root_check(
@@ -82,7 +138,7 @@ def _root_check(
     )
 
 
-def _checks(draw: dict, leaves: list[dict]) -> list[Check]:
+def _checks(draw: dict, leaves: Iterable[dict]) -> list[Check]:
     """Run every check that applies to the draw's status."""
     out: list[Check] = []
 
@@ -101,40 +157,46 @@ def _checks(draw: dict, leaves: list[dict]) -> list[Check]:
         return [*out, (False, f"draw not drawn yet (status {status})")]
     if status not in ("drawn", "no_entries", "void"):
         return [*out, (False, f"unknown status {status!r}")]
+    kept = Leaves()
     if draw.get("merkle_root") is not None:
-        _leaf_checks(draw, leaves, check)
+        kept = _leaf_checks(draw, leaves, check)
     elif status != "void":
         check(False, "", f"merkle_root not published although the status is {status}")
     if status == "void":
         return [*out, (False, "draw is void: there is no result to verify")]
     if status == "no_entries":
-        check(not leaves and not draw["ballots_count"], "no ballots", "no_entries with ballots")
+        check(not kept.count and not draw["ballots_count"], "no ballots", "no_entries with ballots")
         check(not draw["winners"] and not draw["alternates"], "no winners", "no_entries winners")
         return out
-    items = [
-        draws.Leaf(pos, item["ballot"], draws.numbers_text(item["numbers"]))
-        for pos, item in enumerate(leaves, 1)
-    ]
-    _, material, outcome = draws.outcome_from_leaves(
-        leaves=items,
+    if not kept.count:
+        return [*out, (False, "a drawn draw without leaves: nothing to recompute")]
+    material = draws.draw_material(
         seed=bytes.fromhex(seed_hex or ""),
         game=draw["game"],
         date=draw["date"],
+        count=kept.count,
+        root=kept.root,
+        beacon=draw.get("beacon") or "",
+    )
+    outcome = draws.select_results(
+        material=material,
+        count=kept.count,
+        distinct=len(kept.distinct),
         tie_rule=draw["tie_rule"],
         winners=int(draw["winners_per_draw"]),
         alternates=int(draw["alternates_per_draw"]),
-        beacon=draw.get("beacon") or "",
+        numbers_at=kept.numbers_at,
+        serials_with=kept.serials_with,
     )
     published = str(draw["material"])
     why = f"material is {material.hex()}, not {published}"
     check(material.hex() == published.lower(), f"material {material.hex()}", why)
-    ballots = {item.serial: item.ballot for item in items}
     for name, results in (("winners", outcome.winners), ("alternates", outcome.alternates)):
         computed = [(r.rank, r.serials, r.numbers) for r in results]
         published = _results(draw[name])
         why = f"{name} differ: recomputed {computed}, published {published}"
         check(published == computed, f"{name} (rank, serials, numbers) {computed}", why)
-        wrong = [e["serial"] for e in draw[name] if ballots.get(e["serial"]) != e["ballot"]]
+        wrong = [e["serial"] for e in draw[name] if kept.ballot(e["serial"]) != e["ballot"]]
         check(not wrong, f"{name} ballot ids match", f"{name} ballot ids wrong at serials {wrong}")
     # A redraw promotes the next alternate each time a winning result is fully disqualified:
     # a winner rank, or an alternate rank that had been promoted and was disqualified in turn.
@@ -155,12 +217,12 @@ def _checks(draw: dict, leaves: list[dict]) -> list[Check]:
     return out
 
 
-def verify_published(draw: dict, leaves: list[dict]) -> list[str]:
+def verify_published(draw: dict, leaves: Iterable[dict]) -> list[str]:
     """Return the failure messages for a published draw and its leaves (empty = valid)."""
     return [line for ok, line in run_checks(draw, leaves) if not ok]
 
 
-def run_checks(draw: dict, leaves: list[dict]) -> list[Check]:
+def run_checks(draw: dict, leaves: Iterable[dict]) -> list[Check]:
     """Return every (ok, message) check; malformed published data is itself a failure."""
     try:
         return _checks(draw, leaves)
@@ -183,10 +245,9 @@ def fetch_json(url: str, timeout: float = 30.0) -> Any:
         raise FetchError(f"invalid JSON from {url}: {exc}") from None
 
 
-def fetch_leaves(base: str, game: str, date: str) -> list[dict]:
-    """Fetch every page of the leaves, following "next" until it is null."""
+def fetch_leaves(base: str, game: str, date: str) -> Iterator[dict]:
+    """Yield the leaves page by page, following "next" until it is null."""
     url: str | None = f"{base}/api/v1/draws/{_q(game)}/{_q(date)}/leaves?limit=1000"
-    items: list[dict] = []
     seen: set[str] = set()
     while url is not None:
         if url in seen or len(seen) > _MAX_PAGES:
@@ -195,27 +256,40 @@ def fetch_leaves(base: str, game: str, date: str) -> list[dict]:
         page = fetch_json(url)
         if not isinstance(page, dict) or not isinstance(page.get("items"), list):
             raise FetchError(f"unexpected leaves page from {url}")
-        items += page["items"]
+        yield from page["items"]
         # A relative "next" is resolved against the page that gave it (RFC 3986 section 5).
         url = urllib.parse.urljoin(url, page["next"]) if page.get("next") else None
-    return items
 
 
-def fetch_leaves_file(base: str, game: str, date: str, timeout: float = 120.0) -> list[dict] | None:
-    """Fetch the leaves as one gzip file of JSON lines; None when the server has none (404)."""
+def fetch_leaves_file(
+    base: str, game: str, date: str, timeout: float = 120.0
+) -> Iterator[dict] | None:
+    """Download the leaves as one gzip file of JSON lines into a temporary file, and return
+    an iterator over its lines (read one at a time); None when the server has none (404)."""
     url = f"{base}/api/v1/draws/{_q(game)}/{_q(date)}/leaves.ndjson.gz"
+    spool = tempfile.TemporaryFile()  # noqa: SIM115  (closed by the iterator)
     try:
-        with (
-            urllib.request.urlopen(url, timeout=timeout) as response,  # noqa: S310
-            gzip.GzipFile(fileobj=response) as lines,
-        ):
-            return [json.loads(line) for line in lines]
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
+            shutil.copyfileobj(response, spool, 1 << 20)
     except urllib.error.HTTPError as exc:
+        spool.close()
         if exc.code == 404:
             return None  # an older server: page through the leaves instead
         raise FetchError(f"HTTP {exc.code} {exc.reason} for {url}") from None
-    except (urllib.error.URLError, OSError, EOFError) as exc:  # gzip errors are OSError
+    except (urllib.error.URLError, OSError) as exc:
+        spool.close()
         raise FetchError(f"cannot fetch {url}: {getattr(exc, 'reason', exc)}") from None
+    spool.seek(0)
+    return _lines(spool, url)
+
+
+def _lines(spool: IO[bytes], url: str) -> Iterator[dict]:
+    try:
+        with spool, gzip.GzipFile(fileobj=spool) as lines:
+            for line in lines:
+                yield json.loads(line)
+    except (OSError, EOFError) as exc:  # gzip errors are OSError
+        raise FetchError(f"cannot read {url}: {exc}") from None
     except ValueError as exc:
         raise FetchError(f"invalid JSON line from {url}: {exc}") from None
 
@@ -242,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         if not isinstance(draw, dict):
             raise FetchError("the draw is not a JSON object")
         fetched = draw.get("status") not in ("open", "closed") and draw.get("merkle_root")
-        leaves = []
+        leaves: Iterable[dict] = []
         if fetched:
             whole = None if args.pages else fetch_leaves_file(base, args.game, args.date)
             print(
@@ -250,10 +324,10 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             leaves = fetch_leaves(base, args.game, args.date) if whole is None else whole
+        checks = run_checks(draw, leaves)  # the leaves are read as the checks stream them
     except FetchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    checks = run_checks(draw, leaves)
     for ok, line in checks:
         print(f"{'ok' if ok else 'FAIL'} {line}")
     failures = sum(not ok for ok, _ in checks)

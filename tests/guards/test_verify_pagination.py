@@ -44,7 +44,7 @@ def looping_site():
 def test_a_looping_next_link_is_a_fetch_error_at_the_first_repeat(looping_site):
     base, requests = looping_site
     with pytest.raises(verify.FetchError, match=r"pagination loops at .*/leaves\?limit=1000"):
-        verify.fetch_leaves(base, "daily", "2026-01-10")
+        list(verify.fetch_leaves(base, "daily", "2026-01-10"))  # a generator: read it
     assert requests == [
         "/api/v1/draws/daily/2026-01-10/leaves?limit=1000",
         "/api/v1/draws/daily/2026-01-10/leaves?page=2",

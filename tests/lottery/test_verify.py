@@ -68,6 +68,15 @@ def test_valid_draw_passes():
     assert all(ok for ok, _ in checks) and len(checks) >= 10
 
 
+def test_the_leaves_are_read_once_as_a_stream():
+    """The one-file download is checked line by line: a one-pass iterator is enough."""
+    draw, leaves = published()
+    assert verify.run_checks(draw, iter(leaves)) == verify.run_checks(draw, leaves)
+    leaves[2]["ballot"] = leaves[2]["ballot"][:-1] + "A"  # not lowercase
+    failures = verify.verify_published(draw, iter(leaves))
+    assert "ballot id of serial 3 is not canonical" in failures
+
+
 def test_share_rule_groups_entries_by_rank():
     draw, leaves = published("share")
     draw["alternates_per_draw"] = 10

@@ -3,9 +3,11 @@
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from model_bakery import baker
 
-from lottery import services
+from accounts import services as accounts_services
+from lottery import caching, services
 from lottery.models import Pick
 from tests.verification.conftest import PAST, draw_with_ballots
 
@@ -91,3 +93,45 @@ def test_unknown_resources_are_json_errors_without_validators(api, url, status):
     assert response.status_code == status
     assert "detail" in response.json()
     assert not response.has_header("ETag")
+
+
+@pytest.mark.parametrize("url", [DRAW, f"{DRAW}/leaves", "/api/v1/winning_ballots"])
+def test_the_herd_is_answered_without_a_database_query(api, url, django_assert_num_queries):
+    draw_with_ballots(5)
+    first = api.get(url)
+    with django_assert_num_queries(0):
+        current = api.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        plain = api.get(url)
+    assert current.status_code == 304
+    assert current.content == b""
+    assert plain.status_code == 200
+    assert plain.content == first.content
+    assert plain["Content-Type"] == first["Content-Type"]
+    assert plain["ETag"] == first["ETag"]
+    assert plain["Cache-Control"] == "public, max-age=60"
+
+
+def test_another_process_sees_a_void_at_once(api):
+    """Every process keeps validators under the shared generation token; a void replaces it,
+    so a process that kept the closed draw's validators recomputes at its next request."""
+    draw, _ = draw_with_ballots(3, draw_it=False)
+    closed = api.get(DRAW)
+    token = cache.get(caching.GENERATION_KEY)
+    other = caching._Memo()  # another worker's memo, current before the void
+    other.put(other.current(), ("k",), "kept")
+    services.draw_void(draw_id=draw.pk, actor=baker.make("accounts.User"), reason="fire")
+    assert cache.get(caching.GENERATION_KEY) != token
+    assert other.current() == {}
+    void = api.get(DRAW, HTTP_IF_NONE_MATCH=closed["ETag"])
+    assert void.status_code == 200
+    assert void.json()["status"] == "void"
+
+
+def test_an_erased_winner_changes_the_winners_body_at_once(api):
+    draw, _ = draw_with_ballots(3)
+    before = api.get("/api/v1/winning_ballots")
+    winner = Pick.objects.get(draw=draw, kind="winner").ballot.player
+    accounts_services.user_erase(user=winner)
+    after = api.get("/api/v1/winning_ballots", HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert after["ETag"] != before["ETag"]

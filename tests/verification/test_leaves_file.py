@@ -106,3 +106,18 @@ def test_the_verifier_uses_the_file_and_pages_when_there_is_none(live_server, se
     assert paged.returncode == 0, paged.stdout + paged.stderr
     assert "leaves from pages" in paged.stderr
     assert with_file.stdout.split("\n")[1:] == paged.stdout.split("\n")[1:]
+
+
+@pytest.mark.django_db
+def test_the_close_builds_the_file_so_the_first_download_is_ready(
+    api, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.DATA_DIR = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        draw, _ = draw_with_ballots(12, draw_it=False)
+    built = list((tmp_path / "leaves").glob(f"{draw.uuid}-{draw.merkle_root}.ndjson.gz"))
+    assert len(built) == 1
+    response = api.get(f"{DRAW}/leaves.ndjson.gz")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == built[0].read_bytes()
+    assert len(gzip.decompress(built[0].read_bytes()).splitlines()) == 12
