@@ -5,7 +5,6 @@ They skip cleanly when chromium is not installed; CI installs it.
 
 import importlib
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -32,19 +31,6 @@ SCREENSHOTS = Path(
     or Path(__file__).resolve().parents[2] / "data" / "screenshots"
 )
 PASSWORD = "a-Long-passw0rd!"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[object]:
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ Named to run after test_api.py: the drawn day is ready by then and the redraw be
 its winner only after the verifier has checked it.
 """
 
-import shutil
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -16,20 +15,12 @@ from tests.e2e_prod.conftest import GAME, PASSWORD
 
 pytestmark = pytest.mark.e2e_prod
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 OPERATOR, APPROVER = "operator@example.com", "approver@example.com"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+@pytest.fixture
+def browser(chromium: object) -> object:
+    return chromium
 
 
 @pytest.fixture

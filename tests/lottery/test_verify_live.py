@@ -3,6 +3,7 @@
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -58,6 +59,10 @@ def tamper_root(draw):
 def tamper_leaf(draw):
     ballot = Ballot.objects.filter(draw=draw).order_by("created_at", "uuid")[5]
     Ballot.objects.filter(pk=ballot.pk).update(numbers="1-2-3-4-49")
+    # The one-file leaves built at close still hold the published numbers: drop it, so the
+    # server rebuilds it (and pages the leaves) from the altered row.
+    for path in (Path(settings.DATA_DIR) / "leaves").glob(f"{draw.uuid}-*"):
+        path.unlink()
 
 
 def tamper_winner(draw):
