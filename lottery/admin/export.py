@@ -1,7 +1,8 @@
 """CSV of one draw for auditors: every ballot in serial order, its leaf and its result."""
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TextIO
 
 from django.http import StreamingHttpResponse
 
@@ -60,6 +61,21 @@ def _rows(draw: Draw) -> Iterator[list[object]]:
             draws.leaf_hash(ballot, numbers).hex(),
             *result,
         ]
+
+
+def draw_csv_write(
+    draw: Draw, out: TextIO, progress: Callable[[int], None] | None = None, every: int = 100_000
+) -> int:
+    """Write the CSV to a text file, calling ``progress(rows)`` every ``every`` ballots; return
+    the number of ballots written."""
+    writer = csv.writer(out)
+    written = -1  # the header is not a ballot
+    for row in _rows(draw):
+        writer.writerow(row)
+        written += 1
+        if progress is not None and written and written % every == 0:
+            progress(written)
+    return written
 
 
 def draw_csv_response(draw: Draw) -> StreamingHttpResponse:
