@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_production_config import production_env
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "e2e-Prod-passw0rd!"
@@ -125,28 +127,18 @@ class Stack:
 
 
 def _production_env(data_dir: Path, port: int) -> dict[str, str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "PYTEST", "JWT_", "DATABASE_URL", "REDIS_URL", "HOST"))
-    }
-    return {
-        **clean,
-        "PATH": f"{VENV_BIN}:{clean.get('PATH', '')}",
-        "DJANGO_SETTINGS_MODULE": "backoffice.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "JWT_SIGNING_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATA_DIR": str(data_dir),
-        "STATIC_ROOT": str(data_dir / "static"),
+    return production_env(
+        data_dir,
+        DATA_DIR=str(data_dir),
+        JWT_SIGNING_KEY=secrets.token_urlsafe(50),
+        STATIC_ROOT=str(data_dir / "static"),
         # Plain HTTP on loopback: no HTTPS redirect (nothing else is relaxed).
-        "SECURE_SSL_REDIRECT": "0",
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "2",
-        "PYTHONUNBUFFERED": "1",
-    }
+        SECURE_SSL_REDIRECT="0",
+        HOST="127.0.0.1",
+        PORT=str(port),
+        WEB_CONCURRENCY="2",
+        PYTHONUNBUFFERED="1",
+    )
 
 
 def _psql(sql: str, url: str) -> None:
