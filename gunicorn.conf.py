@@ -11,14 +11,14 @@ accesslog = "-"
 # X-Forwarded-Proto (and -For) count only from the proxies the app trusts: with
 # TRUSTED_PROXY_COUNT=0 nobody is trusted, not even loopback; behind a PaaS router or load
 # balancer (TRUSTED_PROXY_COUNT >= 1) its address is not known in advance, so any peer is,
-# as the app then also trusts that many X-Forwarded-For hops (backoffice/netaddr.py).
+# as the app then also trusts that many X-Forwarded-For hops (core/netaddr.py).
 # FORWARDED_ALLOW_IPS names the proxies exactly when they are known.
 forwarded_allow_ips = os.environ.get(
     "FORWARDED_ALLOW_IPS", "*" if int(os.environ.get("TRUSTED_PROXY_COUNT", "0")) else ""
 )
 
 # gunicorn answers oversized requests itself, in HTML. Its ceilings sit above the app's own
-# limits (backoffice/middleware.py: 4 KB URL, 8 KB of headers, answered as JSON 414/431), so a
+# limits (core/middleware.py: 4 KB URL, 8 KB of headers, answered as JSON 414/431), so a
 # client sees gunicorn's page only past these hard limits (8 KB request line, 16 KB a header).
 limit_request_line = 8190
 limit_request_field_size = 16380

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from unfold.admin import ModelAdmin
@@ -17,18 +17,49 @@ from unfold.enums import ActionVariant
 from accounts.forms import UserChangeForm, UserCreationForm
 from accounts.models import User
 from accounts.services import user_deactivate, user_password_reset_send
-from backoffice.errors import ServiceError
-from lottery.admin.base import (
+from core.admin import (
+    ConfirmForm,
     CountedPaginator,
     SafeSearchMixin,
     confirm_action,
     object_or_404,
 )
-from lottery.admin.filters import AccountKindFilter
-from lottery.forms import ConfirmForm
+from core.errors import ServiceError
 from lottery.models import Ballot
 
 PRIVILEGES = ["is_staff", "is_superuser", "groups", "user_permissions"]
+
+
+class AccountKindFilter(admin.SimpleListFilter):
+    """The users list shows players unless asked for staff (or everyone): staff accounts are
+    a handful that an operator looks for on purpose, players the thousands they work on."""
+
+    title = "accounts"
+    parameter_name = "kind"
+    default = "players"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        return [("players", "Players"), ("staff", "Staff"), ("all", "Everyone")]
+
+    def value(self) -> str:
+        value = super().value()
+        return value if value in ("players", "staff", "all") else self.default
+
+    def choices(self, changelist: object):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        staff = Q(is_staff=True) | Q(is_superuser=True)
+        if self.value() == "players":
+            return queryset.exclude(staff)
+        if self.value() == "staff":
+            return queryset.filter(staff)
+        return queryset
 
 
 admin.site.unregister(Group)

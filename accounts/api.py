@@ -10,8 +10,8 @@ from accounts.schemas import (
     TokensOut,
     UserOut,
 )
-from backoffice.errors import ErrorOut
-from backoffice.netaddr import client_ip
+from core.errors import ErrorOut
+from core.netaddr import client_ip
 
 router = Router(tags=["users"])
 

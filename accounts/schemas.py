@@ -5,8 +5,8 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import EmailStr, Field, model_validator
 
-from backoffice.errors import ErrorOut  # noqa: F401  (its old home; it lives with ServiceError)
-from backoffice.types import Text
+from core.errors import ErrorOut  # noqa: F401  (its old home; it lives with ServiceError)
+from core.types import Text
 
 
 class RegisterIn(Schema):

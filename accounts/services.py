@@ -17,8 +17,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import auth
 from accounts.models import RefreshToken, User
-from backoffice import ratelimit
-from backoffice.errors import ServiceError
+from core import ratelimit
+from core.errors import ServiceError
 from lottery.caching import published_changed
 from lottery.models import AuditAction
 from lottery.services import audit

@@ -10,8 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 
 from accounts import services
-from backoffice.errors import ServiceError
-from backoffice.netaddr import client_ip
+from core.errors import ServiceError
+from core.netaddr import client_ip
 
 
 def admin_login(request: HttpRequest) -> HttpResponse:

@@ -17,8 +17,8 @@ from pydantic_core import to_json
 
 from accounts.api import router as users_router
 from accounts.auth import JWTAuth
-from backoffice.errors import ServiceError
 from backoffice.openapi import declare_errors
+from core.errors import ServiceError
 from lottery.api import router as lottery_router
 
 logger = logging.getLogger(__name__)

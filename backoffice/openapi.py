@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from backoffice.errors import ErrorOut
+from core.errors import ErrorOut
 
 ERROR_REF = "#/components/schemas/ErrorOut"
 

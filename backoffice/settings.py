@@ -165,11 +165,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "backoffice.middleware.RequestLimitsMiddleware",
-    "backoffice.health.ProbeMiddleware",
-    "backoffice.middleware.ApiJsonErrorsMiddleware",
+    "core.middleware.RequestLimitsMiddleware",
+    "core.health.ProbeMiddleware",
+    "core.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "backoffice.csp.ContentSecurityPolicyMiddleware",
+    "core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -329,7 +329,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "backoffice.logging.JsonFormatter"},
+        "json": {"()": "core.logging.JsonFormatter"},
     },
     "handlers": {
         "console": {

@@ -267,7 +267,7 @@ def cmd_log_summary(args: argparse.Namespace) -> None:
     import re
 
     frame_re = re.compile(
-        r'File "[^"]*/(accounts|lottery|backoffice)/([^"]+)", line (\d+), in (\w+)'
+        r'File "[^"]*/(accounts|lottery|backoffice|core)/([^"]+)", line (\d+), in (\w+)'
     )
     exc_re = re.compile(r"^([\w.]+(?:Error|Exception)): (.{0,90})")
     groups: dict[str, int] = {}

@@ -9,8 +9,8 @@ from ninja import Query, Router, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
-from backoffice.errors import ErrorOut, ServiceError
-from backoffice.pagination import Pagination
+from core.errors import ErrorOut, ServiceError
+from core.pagination import Pagination
 from lottery import caching, leaves_file, presenters, selectors, services
 from lottery.filters import BallotFilter, WinningDrawFilter
 from lottery.models import Ballot

@@ -9,10 +9,6 @@ from lottery import selectors
 from lottery.models import Draw, Pick
 
 
-class ConfirmForm(forms.Form):
-    """An empty form: the action happens on POST only (never on a GET link)."""
-
-
 class ReasonForm(forms.Form):
     """Why: required, and never only blanks (the audit log keeps it)."""
 

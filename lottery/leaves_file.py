@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from backoffice.errors import ServiceError
+from core.errors import ServiceError
 from lottery import selectors
 from lottery.models import Ballot, Draw
 

@@ -7,7 +7,7 @@ in O(log N) reads") instead of re-reading and re-hashing every ballot of the dra
 
 from django.db import transaction
 
-from backoffice.errors import ServiceError
+from core.errors import ServiceError
 from lottery import draws, selectors
 from lottery.models import Ballot, Draw, DrawTree, DrawTreeBlock
 

@@ -4,7 +4,7 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import BaseModel, StrictInt
 
-from backoffice.types import Text, UtcDateTime
+from core.types import Text, UtcDateTime
 from lottery.models import DrawStatus, TieRule
 
 

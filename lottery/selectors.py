@@ -15,7 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
-from backoffice.errors import ServiceError
+from core.errors import ServiceError
 from lottery import draws
 from lottery.models import Ballot, Draw, DrawStatus, Game, Pick, PickKind
 

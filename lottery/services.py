@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from backoffice.errors import ServiceError
+from core.errors import ServiceError
 from lottery import caching, draws, proofs, selectors
 from lottery.models import (
     AuditAction,

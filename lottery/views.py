@@ -5,7 +5,7 @@ from datetime import date
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from backoffice.errors import ServiceError
+from core.errors import ServiceError
 from lottery import presenters, selectors
 from lottery.models import Draw, PickKind
 

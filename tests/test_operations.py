@@ -9,7 +9,7 @@ import sys
 import pytest
 from django.conf import settings
 
-from backoffice.logging import JsonFormatter
+from core.logging import JsonFormatter
 
 PROD_ENV = {
     "DJANGO_DEBUG": "0",
@@ -61,8 +61,8 @@ def production_queue(monkeypatch, tmp_path, settings):
     embedded SqliteHuey file."""
     import huey
 
-    from backoffice import health
     from backoffice.huey import SqliteHuey
+    from core import health
 
     if settings.REDIS_URL:
         queue = huey.RedisHuey("readyz-test", url=settings.REDIS_URL)
@@ -83,7 +83,7 @@ def test_readyz_reports_database_and_queue(client, production_queue):
 def test_readyz_is_503_when_redis_does_not_answer(client, monkeypatch):
     import huey
 
-    from backoffice import health
+    from core import health
 
     # A real RedisHuey on a port nothing listens on: the outage as production would meet it.
     down = huey.RedisHuey("readyz-down", url="redis://127.0.0.1:1/0")
@@ -98,7 +98,7 @@ def test_readyz_is_503_until_every_migration_is_applied(client, monkeypatch):
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
 
-    from backoffice.health import _Migrations
+    from core.health import _Migrations
 
     # The newest lottery migration: only a leaf left unapplied leaves a plan to run.
     (_, latest), *_ = MigrationLoader(connection).graph.leaf_nodes("lottery")

@@ -6,7 +6,7 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter
 from unfold.decorators import display
 
-from lottery.admin.base import (
+from core.admin import (
     CountedPaginator,
     ReadOnlyMixin,
     SafeSearchMixin,

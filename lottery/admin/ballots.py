@@ -11,8 +11,7 @@ from unfold.contrib.filters.admin import AutocompleteSelectFilter
 from unfold.decorators import display
 
 from accounts.models import User
-from lottery import selectors
-from lottery.admin.base import (
+from core.admin import (
     InfinitePaginator,
     ReadOnlyMixin,
     SafeSearchMixin,
@@ -20,6 +19,7 @@ from lottery.admin.base import (
     clean_search_term,
     link,
 )
+from lottery import selectors
 from lottery.admin.filters import DrawDateFilter, GameFilter, WinnerFilter
 from lottery.models import Ballot, DrawStatus, Pick, PickKind
 

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from unfold.admin import TabularInline
 from unfold.decorators import display
 
-from lottery.admin.base import (
+from core.admin import (
     ReadOnlyMixin,
     change_url,
     link,

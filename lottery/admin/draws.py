@@ -20,9 +20,9 @@ from unfold.contrib.filters.admin import (
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
-from lottery import selectors, services
-from lottery.admin.base import (
+from core.admin import (
     LINK_CLASSES,
+    ConfirmForm,
     CountedPaginator,
     ReadOnlyMixin,
     SafeSearchMixin,
@@ -32,9 +32,10 @@ from lottery.admin.base import (
     object_or_404,
     object_or_none,
 )
+from lottery import selectors, services
 from lottery.admin.draw_inlines import PickInline, RedrawRequestInline
 from lottery.admin.export import draw_csv_response
-from lottery.forms import ConfirmForm, ReasonForm, RedrawRequestForm
+from lottery.forms import ReasonForm, RedrawRequestForm
 from lottery.models import Ballot, Draw, DrawStatus, RedrawStatus
 
 STATUS_LABELS = {

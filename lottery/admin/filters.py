@@ -9,12 +9,13 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import admin
 from django.core.validators import EMPTY_VALUES
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from unfold.contrib.filters.admin import DropdownFilter, RangeDateFilter
 from unfold.utils import parse_date_str
 
+from core.types import has_nul
 from lottery import selectors
 from lottery.models import Draw, Game
 
@@ -71,7 +72,7 @@ class GameFilter(DropdownFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() in EMPTY_VALUES:
             return queryset
-        if "\x00" in self.value():
+        if has_nul(self.value()):
             return queryset.none()
         ids = Draw.objects.filter(game__slug=self.value()).values_list("id", flat=True)
         return queryset.filter(draw_id__in=list(ids))
@@ -93,35 +94,3 @@ class WinnerFilter(DropdownFilter):
         if self.value() == "yes":
             return queryset.filter(pk__in=winners)
         return queryset.exclude(pk__in=winners)
-
-
-class AccountKindFilter(admin.SimpleListFilter):
-    """The users list shows players unless asked for staff (or everyone): staff accounts are
-    a handful that an operator looks for on purpose, players the thousands they work on."""
-
-    title = "accounts"
-    parameter_name = "kind"
-    default = "players"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
-        return [("players", "Players"), ("staff", "Staff"), ("all", "Everyone")]
-
-    def value(self) -> str:
-        value = super().value()
-        return value if value in ("players", "staff", "all") else self.default
-
-    def choices(self, changelist: object):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        staff = Q(is_staff=True) | Q(is_superuser=True)
-        if self.value() == "players":
-            return queryset.exclude(staff)
-        if self.value() == "staff":
-            return queryset.filter(staff)
-        return queryset

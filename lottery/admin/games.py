@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
-from lottery.admin.base import CountedPaginator, SafeSearchMixin
+from core.admin import CountedPaginator, SafeSearchMixin
 from lottery.models import AuditAction, Game
 from lottery.services import audit
 

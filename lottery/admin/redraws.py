@@ -11,8 +11,7 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownF
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
-from lottery import services
-from lottery.admin.base import (
+from core.admin import (
     CountedPaginator,
     ReadOnlyMixin,
     SafeSearchMixin,
@@ -22,6 +21,7 @@ from lottery.admin.base import (
     object_or_404,
     object_or_none,
 )
+from lottery import services
 from lottery.forms import DecisionForm
 from lottery.models import RedrawRequest, RedrawStatus
 

@@ -10,7 +10,7 @@ from model_bakery import baker
 
 from accounts.models import User
 from accounts.services import user_deactivate
-from backoffice.errors import ServiceError
+from core.errors import ServiceError
 from lottery.models import AuditAction, AuditEntry, Game
 from tests.conftest import bearer
 from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)

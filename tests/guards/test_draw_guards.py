@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 from model_bakery import baker
 
-from backoffice.errors import ServiceError
+from core.errors import ServiceError
 from lottery import draws, services
 from lottery.models import AuditAction, AuditEntry, Ballot, DrawStatus, Pick, RedrawRequest
 from lottery.verify import verify_published

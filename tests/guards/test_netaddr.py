@@ -3,7 +3,7 @@
 import pytest
 from django.test import RequestFactory, override_settings
 
-from backoffice.netaddr import client_ip
+from core.netaddr import client_ip
 
 PEER = "10.0.0.2"  # the proxy (or the client itself) that opened the TCP connection
 

@@ -1,4 +1,4 @@
-"""The fixed-window rate limiter (backoffice/ratelimit.py): its limit, its window, the
+"""The fixed-window rate limiter (core/ratelimit.py): its limit, its window, the
 Retry-After it announces, its keys, and the instant a token is revoked at."""
 
 import time
@@ -8,8 +8,8 @@ import pytest
 import time_machine
 from django.core.cache import cache
 
-from backoffice import ratelimit
-from backoffice.errors import ServiceError
+from core import ratelimit
+from core.errors import ServiceError
 from tests.accounts.test_api import ME
 from tests.accounts.test_tokens_hardening import signed
 

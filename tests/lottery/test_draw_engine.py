@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import override_settings
 from model_bakery import baker
 
-from backoffice.errors import ServiceError
+from core.errors import ServiceError
 from lottery import draws, presenters, selectors, services
 from lottery.models import AuditAction, AuditEntry, Ballot, Draw, DrawStatus, Game, Pick
 from lottery.verify import verify_published

@@ -7,7 +7,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
-from backoffice.errors import ServiceError
+from core.errors import ServiceError
 from lottery import selectors, services
 from lottery.models import Ballot, Draw, DrawStatus, Game, PickKind
 

@@ -1,4 +1,5 @@
-"""What every staff action shares: a POST-only form page, one service call, one message."""
+"""What every admin shares: read-only and NUL-safe lists, and the staff action (a POST-only
+form page, one service call, one message)."""
 
 from collections.abc import Callable
 
@@ -15,7 +16,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from unfold.paginator import InfinitePaginator as UnfoldInfinitePaginator
 
-from backoffice.errors import ServiceError
+from core.errors import ServiceError
+from core.types import has_nul
 
 ACTION_TEMPLATE = "admin/lottery/action_form.html"
 LINK_CLASSES = "text-primary-600 dark:text-primary-500"
@@ -43,7 +45,7 @@ class SafeSearchMixin:
         self, request: HttpRequest, extra_context: dict | None = None
     ) -> HttpResponse:
         filters = (f"{k}{v}" for k, v in request.GET.items() if k != SEARCH_VAR)
-        if any("\x00" in text for text in filters):
+        if any(has_nul(text) for text in filters):
             raise Http404("No such list.")
         return super().changelist_view(request, extra_context)  # type: ignore[misc]
 
@@ -81,7 +83,7 @@ def object_or_404(queryset: QuerySet, object_id: str) -> Model:
 def clean_search_term(term: str) -> str | None:
     """The term to search for; None when it cannot match anything (PostgreSQL text refuses NUL)."""
     term = term.strip()
-    return None if "\x00" in term else term
+    return None if has_nul(term) else term
 
 
 def link(url: str, text: object) -> SafeString:
@@ -177,6 +179,10 @@ def confirm_action(
         description=description,
         danger=danger,
     )
+
+
+class ConfirmForm(forms.Form):
+    """An empty form: the action happens on POST only (never on a GET link)."""
 
 
 class CountedPaginator(Paginator):

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from core.types import has_nul
+
 # Below gunicorn's own limits (gunicorn.conf.py), so that this JSON answer, not its HTML
 # one, is what a client sees; RFC 9110 §15.5.15 (414) and RFC 6585 §5 (431).
 MAX_URL_BYTES = 4096
@@ -67,7 +69,7 @@ class ApiJsonErrorsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info.startswith("/api/") and (
-            "\x00" in request.path_info or "%00" in request.META.get("QUERY_STRING", "")
+            has_nul(request.path_info) or "%00" in request.META.get("QUERY_STRING", "")
         ):
             # No path or query value ever needs NUL, and PostgreSQL cannot compare with one.
             return _json_error("NUL characters are not allowed in the URL.", 400)

@@ -17,9 +17,13 @@ def _to_utc(value: datetime) -> datetime:
 UtcDateTime = Annotated[datetime, AfterValidator(_to_utc)]
 
 
+def has_nul(text: str) -> bool:
+    """PostgreSQL text cannot hold NUL, nor be compared with one; no input ever needs one."""
+    return "\x00" in text
+
+
 def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; no name, email or password needs one.
-    if "\x00" in value:
+    if has_nul(value):
         raise ValueError("text must not contain NUL characters")
     return value
 

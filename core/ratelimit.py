@@ -5,7 +5,7 @@ import time
 
 from django.core.cache import cache
 
-from backoffice.errors import ServiceError
+from core.errors import ServiceError
 
 
 def hit(*, scope: str, keys: list[str], limit: int, window: int) -> None:
