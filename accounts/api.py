@@ -10,8 +10,8 @@ from accounts.schemas import (
     TokensOut,
     UserOut,
 )
+from accounts.throttles import login_throttle, register_throttle
 from core.errors import ErrorOut
-from core.netaddr import client_ip
 
 router = Router(tags=["users"])
 
@@ -22,21 +22,20 @@ router = Router(tags=["users"])
     response={201: RegisteredOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
 )
 def user_register(request: HttpRequest, payload: RegisterIn) -> Status:
+    register_throttle(request, email=payload.email)
     user, tokens = services.user_register(
         email=payload.email,
         password=payload.password,
         first_name=payload.first_name,
         last_name=payload.last_name,
-        ip=client_ip(request),
     )
     return Status(201, {"user": user, "tokens": tokens})
 
 
 @router.post("/token", auth=None, response={200: TokensOut, 401: ErrorOut, 429: ErrorOut})
 def token_obtain(request: HttpRequest, payload: TokenIn) -> services.TokenPair:
-    return services.token_obtain(
-        email=payload.email, password=payload.password, ip=client_ip(request)
-    )
+    login_throttle(request, email=payload.email)
+    return services.token_obtain(email=payload.email, password=payload.password)
 
 
 @router.post("/token/refresh", auth=None, response={200: TokensOut, 401: ErrorOut})

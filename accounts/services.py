@@ -6,22 +6,16 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
-from accounts import auth
+from accounts import auth, tasks
 from accounts.models import RefreshToken, User
-from core import ratelimit
 from core.errors import ServiceError
+from lottery.audit import audit_entry_create
 from lottery.caching import published_changed
 from lottery.models import AuditAction
-from lottery.services import audit
 
 
 @dataclass(frozen=True)
@@ -70,16 +64,10 @@ def _token_pair_sign(*, user: User, jti: uuid.UUID, now: datetime) -> TokenPair:
 
 @transaction.atomic
 def user_register(
-    *, email: str, password: str, first_name: str, last_name: str, ip: str
+    *, email: str, password: str, first_name: str, last_name: str
 ) -> tuple[User, TokenPair]:
     """Create a player and sign them in; 409 when the email is taken."""
     email = email_normalise(email)
-    ratelimit.hit(
-        scope="register",
-        keys=[f"ip:{ip}", f"email:{email}"],
-        limit=settings.RATE_LIMIT_REGISTER,
-        window=settings.RATE_LIMIT_WINDOW,
-    )
     candidate = User(email=email, first_name=first_name, last_name=last_name)
     try:
         password_validation.validate_password(password, user=candidate)
@@ -97,15 +85,9 @@ def user_register(
     return user, token_pair_issue(user=user)
 
 
-def token_obtain(*, email: str, password: str, ip: str) -> TokenPair:
-    """Exchange credentials for a token pair; 401 on anything wrong, 429 when rate-limited."""
+def token_obtain(*, email: str, password: str) -> TokenPair:
+    """Exchange credentials for a token pair; 401 on anything wrong."""
     email = email_normalise(email)
-    ratelimit.hit(
-        scope="login",
-        keys=[f"ip:{ip}", f"email:{email}"],
-        limit=settings.RATE_LIMIT_LOGIN,
-        window=settings.RATE_LIMIT_WINDOW,
-    )
     user = User.objects.filter(email=email, erased_at__isnull=True).first()
     if user is None:
         User().set_password(password)  # spend the same time as a real check
@@ -202,18 +184,7 @@ def user_deactivate(*, user: User, actor: User) -> None:
         raise ServiceError(refusal, status=403)
     User.objects.filter(pk=user.pk).update(is_active=False)
     tokens_revoke(user=user)
-    audit(action=AuditAction.PLAYER_DEACTIVATE, actor=actor, target=user.email)
-
-
-def login_throttle(*, email: str, ip: str) -> None:
-    """Count one sign-in attempt per IP and per normalised email (the budget the API's
-    token endpoint spends too); 429 with Retry-After once either is over the limit."""
-    ratelimit.hit(
-        scope="login",
-        keys=[f"ip:{ip}", f"email:{email.strip().lower()}"],
-        limit=settings.RATE_LIMIT_LOGIN,
-        window=settings.RATE_LIMIT_WINDOW,
-    )
+    audit_entry_create(action=AuditAction.PLAYER_DEACTIVATE, actor=actor, target=user.email)
 
 
 def user_password_reset_send(*, user: User, actor: User) -> None:
@@ -226,37 +197,9 @@ def user_password_reset_send(*, user: User, actor: User) -> None:
         raise ServiceError(
             f"Only a superuser can reset the staff account {user.email}.", status=403
         )
-    from accounts import tasks  # tasks import services; import here to avoid a cycle
-
     with transaction.atomic():
-        audit(action=AuditAction.PASSWORD_RESET_SEND, actor=actor, target=user.email)
+        audit_entry_create(action=AuditAction.PASSWORD_RESET_SEND, actor=actor, target=user.email)
         transaction.on_commit(lambda: tasks.password_reset_email(user.pk))
-
-
-def password_reset_email_send(*, user_id: object) -> int:
-    """Send the reset link (Django's default_token_generator: it dies with the password
-    change, the next login, or after PASSWORD_RESET_TIMEOUT)."""
-    user = User.objects.filter(pk=user_id, is_active=True, erased_at__isnull=True).first()
-    if user is None:
-        return 0
-    path = reverse(
-        "accounts:password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    hours = max(settings.PASSWORD_RESET_TIMEOUT // 3600, 1)
-    return send_mail(
-        "Choose a new password for your lottery account",
-        f"Hello {user.first_name or 'player'},\n\n"
-        "Our staff sent you this link to choose a new password:\n\n"
-        f"{settings.SITE_URL.rstrip('/')}{path}\n\n"
-        f"It works once, for {hours} hour(s). Setting a password signs you out everywhere.\n"
-        "If you did not ask for this, ignore this email: your password stays as it is.\n",
-        settings.DEFAULT_FROM_EMAIL,
-        [user.email],
-    )
 
 
 @transaction.atomic
@@ -265,4 +208,4 @@ def user_password_reset(*, user: User, password: str) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
     tokens_revoke(user=user)
-    audit(action=AuditAction.PASSWORD_RESET, actor=user, target=user.email)
+    audit_entry_create(action=AuditAction.PASSWORD_RESET, actor=user, target=user.email)

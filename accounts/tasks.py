@@ -2,9 +2,9 @@
 
 from huey.contrib.djhuey import db_task
 
+from accounts import emails
+
 
 @db_task(retries=3, retry_delay=60)
 def password_reset_email(user_id: object) -> None:
-    from accounts import services  # services enqueue this task; import here to avoid a cycle
-
-    services.password_reset_email_send(user_id=user_id)
+    emails.password_reset_email_send(user_id=user_id)

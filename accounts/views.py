@@ -10,8 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 
 from accounts import services
+from accounts.throttles import login_throttle
 from core.errors import ServiceError
-from core.netaddr import client_ip
 
 
 def admin_login(request: HttpRequest) -> HttpResponse:
@@ -21,7 +21,7 @@ def admin_login(request: HttpRequest) -> HttpResponse:
     does not get in either until the window ends."""
     if request.method == "POST":
         try:
-            services.login_throttle(email=request.POST.get("username", ""), ip=client_ip(request))
+            login_throttle(request, email=request.POST.get("username", ""))
         except ServiceError as exc:
             context = {
                 **admin.site.each_context(request),

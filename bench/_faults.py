@@ -328,12 +328,12 @@ def cmd_prepare_draw(args: argparse.Namespace) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from lottery import services
     from lottery.models import Game
+    from lottery.services.draws import draw_get_or_create
 
     game = Game.objects.get(slug="daily")
-    day = services.today_for(game, timezone.now()) - timedelta(days=args.days_ago)
-    draw = services.draw_get_or_create(game=game, day=day)
+    day = game.today_for(timezone.now()) - timedelta(days=args.days_ago)
+    draw = draw_get_or_create(game=game, day=day)
     t0 = time.perf_counter()
     start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
     with connection.cursor() as cursor:

@@ -78,8 +78,9 @@ def cmd_setup(args: argparse.Namespace) -> None:
 
     from accounts.models import User
     from accounts.services import token_pair_issue
-    from lottery import services
     from lottery.models import Ballot, Game
+    from lottery.services.ballots import ballot_play
+    from lottery.services.draws import draw_get_or_create
 
     t0 = time.perf_counter()
     game = Game.objects.get(slug="daily")
@@ -104,23 +105,23 @@ def cmd_setup(args: argparse.Namespace) -> None:
 
     # History: ballots of the load players in past draws, so the table, its indexes and the
     # planner's statistics look like a live system's rather than an empty one's.
-    today = services.today_for(game, timezone.now())
+    today = game.today_for(timezone.now())
     days = max(1, args.history_days)
     per_day = args.history // days
     for back in range(1, days + 1 if per_day else 1):
         day = today - timedelta(days=back)
-        draw = services.draw_get_or_create(game=game, day=day)
+        draw = draw_get_or_create(game=game, day=day)
         start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
         with connection.cursor() as cursor:
             cursor.execute(HISTORY_SQL, {"draw": draw.pk, "start": start, "n": per_day})
 
     reader = User.objects.create(email="reader@bench.invalid", first_name="Reader", password="!")
     for i in range(args.get_ballots):
-        services.ballot_play(player=reader, numbers=[1 + (i + k * 7) % 50 for k in range(5)])
+        ballot_play(player=reader, numbers=[1 + (i + k * 7) % 50 for k in range(5)])
     assert Ballot.objects.filter(player=reader).count() == args.get_ballots
     Path(args.get_tokens).write_text(lua_table([token_pair_issue(user=reader).access_token]))
 
-    raw_draw = services.draw_get_or_create(game=game, day=date(2099, 12, 31))
+    raw_draw = draw_get_or_create(game=game, day=date(2099, 12, 31))
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_player")
         cursor.execute("CREATE TABLE bench_player (n integer PRIMARY KEY, id uuid NOT NULL)")

@@ -102,17 +102,18 @@ def load(args: argparse.Namespace) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from lottery import services
     from lottery.models import Draw, Game, PickKind
+    from lottery.services.draws import draw_get_or_create, draw_run
+    from lottery.services.redraws import redraw_request
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     started = step("migrate", started)
     game = Game.objects.get(slug="daily")
     now = timezone.now()
-    today = services.today_for(game, now)
+    today = game.today_for(now)
     days = [today - timedelta(days=back) for back in range(args.days - 1, -1, -1)]
-    draws = [services.draw_get_or_create(game=game, day=day) for day in days]
+    draws = [draw_get_or_create(game=game, day=day) for day in days]
     rng = random.Random(20260101)
     combos = {"-".join(map(str, sorted(rng.sample(range(1, 51), 5)))) for _ in range(COMBOS)}
     with connection.cursor() as cursor:
@@ -163,12 +164,12 @@ def load(args: argparse.Namespace) -> dict:
         )
         started = step(f"{args.ballots} ballots", started)
     for draw in draws[:-1]:  # every past day closed and drawn, today's draw still open
-        services.draw_run(draw_id=draw.pk)
+        draw_run(draw_id=draw.pk)
     started = step(f"{len(draws) - 1} draws closed and drawn", started)
     drawn = Draw.objects.get(pk=draws[-2].pk)
     staff = _superuser()
     winner = drawn.picks.get(kind=PickKind.WINNER)
-    services.redraw_request(pick_id=winner.pk, actor=staff, reason="bench: pending request")
+    redraw_request(pick_id=winner.pk, actor=staff, reason="bench: pending request")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # autocommit: VACUUM cannot run in a transaction
     step("VACUUM ANALYZE", started)

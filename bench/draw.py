@@ -6,8 +6,8 @@
 
 What is measured, per backend and size, on a draw whose close time has passed:
 
-* ``services.draw_close`` (stream the ballots in serial order, RFC 6962 Merkle root) and
-  ``services.draw_run`` (material, id re-stream, picks, Pick rows), wall time each and total;
+* ``draw_close`` (stream the ballots in serial order, RFC 6962 Merkle root) and
+  ``draw_run`` (material, id re-stream, picks, Pick rows), wall time each and total;
 * memory: the process's peak RSS (``ru_maxrss``) during close + draw, absolute and growth over
   the baseline, in a fresh process per measurement (``ru_maxrss`` never goes down), plus in a
   separate run the ``tracemalloc`` peak of Python allocations (tracemalloc slows Python
@@ -23,7 +23,7 @@ step runs in a fresh subprocess of this script (``--worker ...``); the parent co
 Loading the ballots is not part of any measurement. Results go to bench/results/draw.json and
 bench/results/draw.txt. At the largest size (every size with ``--profile``; never with
 ``--no-profile``) the close and draw are taken apart (fetching rows, hashing, the id
-re-stream, the small queries) and proposed changes to lottery/services.py and selectors.py,
+re-stream, the small queries) and proposed changes to lottery/services/draws.py and selectors.py,
 applied in memory only, are measured end to end, round-robin with the project's code, and
 checked to give the same root, material and picks.
 """
@@ -140,12 +140,12 @@ def w_load(args: argparse.Namespace) -> dict:
     from django.db import connection, transaction
 
     from accounts.models import User
-    from lottery import services
     from lottery.models import Ballot, Game
+    from lottery.services.draws import draw_get_or_create
 
     game = Game.objects.get(slug="daily")
     day = FIRST_DAY + timedelta(days=args.day)
-    draw = services.draw_get_or_create(game=game, day=day)
+    draw = draw_get_or_create(game=game, day=day)
     n = args.size
     start = _day_bounds(day)
     t0 = time.perf_counter()
@@ -259,16 +259,16 @@ def _measure(fn, *, trace: bool) -> tuple[float, dict]:
 
 def w_measure(args: argparse.Namespace) -> dict:
     """One close + draw of a freshly reset draw with the project's services."""
-    from lottery import services
+    from lottery.services.draws import draw_close, draw_run
 
     reset_draw(args.draw)
     times = {}
 
     def run() -> None:
         t0 = time.perf_counter()
-        services.draw_close(draw_id=args.draw)
+        draw_close(draw_id=args.draw)
         t1 = time.perf_counter()
-        services.draw_run(draw_id=args.draw)
+        draw_run(draw_id=args.draw)
         t2 = time.perf_counter()
         times.update(close_s=t1 - t0, draw_s=t2 - t1)
 
@@ -627,20 +627,20 @@ def w_profile(args: argparse.Namespace) -> dict:
     import io
     import pstats
 
-    from lottery import services
+    from lottery.services.draws import draw_close, draw_run
 
     reset_draw(args.draw)
     t0 = time.perf_counter()
-    services.draw_close(draw_id=args.draw)
-    services.draw_run(draw_id=args.draw)
+    draw_close(draw_id=args.draw)
+    draw_run(draw_id=args.draw)
     warm = time.perf_counter() - t0
     outcome = _outcome(args.draw)
     steps = profile_steps(args.draw, args.size, outcome["merkle_root"])
     reset_draw(args.draw)
     prof = cProfile.Profile()
     prof.enable()
-    services.draw_close(draw_id=args.draw)
-    services.draw_run(draw_id=args.draw)
+    draw_close(draw_id=args.draw)
+    draw_run(draw_id=args.draw)
     prof.disable()
     buf = io.StringIO()
     pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(14)
@@ -830,7 +830,7 @@ def render(report: dict) -> str:
             )
     lines.append("")
     lines.append(
-        "close/draw/total: services.draw_close / services.draw_run (root included); best: the "
+        "close/draw/total: draw_close / draw_run (root included); best: the "
         "fastest total of the repeats; load1: the machine's 1-minute load average before the "
         "runs (other work on this 2-CPU machine shows up here). tm peak: "
         "tracemalloc peak of Python allocations during close+draw. peakRSS: the process's "

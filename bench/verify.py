@@ -64,8 +64,9 @@ def w_fill(args: argparse.Namespace) -> dict:
 
     from accounts import auth
     from accounts.models import User
-    from lottery import leaves_file, services
+    from lottery import leaves_file
     from lottery.models import Ballot, Draw, Game
+    from lottery.services.draws import draw_get_or_create, draw_run
 
     call_command("migrate", verbosity=0, interactive=False)
     User.objects.bulk_create(
@@ -76,14 +77,14 @@ def w_fill(args: argparse.Namespace) -> dict:
     out = []
     for k, n in enumerate(args.sizes):
         day = FIRST_DAY + timedelta(days=k)
-        draw = services.draw_get_or_create(game=game, day=day)
+        draw = draw_get_or_create(game=game, day=day)
         start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
         t0 = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(PG_LOAD, {"draw": draw.pk, "start": start, "n": n})
         load = time.perf_counter() - t0
         t0 = time.perf_counter()
-        services.draw_run(draw_id=draw.pk)
+        draw_run(draw_id=draw.pk)
         close_draw = time.perf_counter() - t0
         t0 = time.perf_counter()  # what the Huey task enqueued by the close does
         leaves_file.leaves_file(draw=Draw.objects.get(pk=draw.pk))

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from core.errors import ErrorOut, ServiceError
 from core.pagination import Pagination
-from lottery import caching, leaves_file, presenters, selectors, services
+from lottery import caching, leaves_file, presenters, selectors
 from lottery.filters import BallotFilter, WinningDrawFilter
 from lottery.models import Ballot
 from lottery.schemas import (
@@ -25,6 +25,7 @@ from lottery.schemas import (
     WinningBallotOut,
     WinningFilters,
 )
+from lottery.services.ballots import ballot_play
 
 router = Router()
 
@@ -49,7 +50,7 @@ def games_list(request: HttpRequest) -> list[dict]:
     "/lotteries", response={201: BallotOut, 401: ErrorOut, 422: ErrorOut}, tags=["lotteries"]
 )
 def lottery_play(request: HttpRequest, payload: BallotIn) -> Status:
-    ballot = services.ballot_play(
+    ballot = ballot_play(
         player=request.auth, numbers=payload.numbers, game_slug=payload.game, day=payload.game_date
     )
     return Status(201, selectors.ballot_row(ballot))

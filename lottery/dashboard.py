@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from lottery import selectors
 from lottery.models import Ballot, Draw, DrawStatus, Game, RedrawRequest, RedrawStatus
-from lottery.services import close_at_for, today_for
 
 CHART_DAYS = 30
 CHART_AHEAD = 7  # the coming week's ballots too (players may play days ahead)
@@ -70,7 +69,7 @@ def games_today(*, now: datetime) -> list[GameToday]:
     games = list(selectors.games_active())
     if not games:
         return []
-    days = {game.pk: today_for(game, now) for game in games}
+    days = {game.pk: game.today_for(now) for game in games}
     wanted = Q()
     for game in games:
         wanted |= Q(game=game, date=days[game.pk])
@@ -79,7 +78,7 @@ def games_today(*, now: datetime) -> list[GameToday]:
     out = []
     for game in games:
         draw = draws.get(game.pk)
-        close_at = draw.close_at if draw else close_at_for(game, days[game.pk])
+        close_at = draw.close_at if draw else game.close_at_for(days[game.pk])
         numbers = counts.get(draw.pk, {}) if draw else {}
         out.append(
             GameToday(

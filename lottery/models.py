@@ -1,5 +1,6 @@
 import uuid
 import zoneinfo
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -68,6 +69,14 @@ class Game(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    def close_at_for(self, day: date) -> datetime:
+        """Midnight at the end of ``day`` in the game's time zone (stored in UTC)."""
+        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.zone).astimezone(UTC)
+
+    def today_for(self, now: datetime) -> date:
+        """The game's date at the instant ``now``: the day whose draw takes ballots."""
+        return now.astimezone(self.zone).date()
 
 
 class DrawStatus(models.TextChoices):

@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from lottery.models import Draw, DrawStatus, Game, PickKind
-from lottery.services import close_at_for, today_for
 
 
 def game(game: Game, *, now: datetime) -> dict:
@@ -23,7 +22,7 @@ def game(game: Game, *, now: datetime) -> dict:
             "horizon_days",
         )
     }
-    return {**rules, "next_close_at": close_at_for(game, today_for(game, now))}
+    return {**rules, "next_close_at": game.close_at_for(game.today_for(now))}
 
 
 def draw(draw: Draw) -> dict:

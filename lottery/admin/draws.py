@@ -32,11 +32,13 @@ from core.admin import (
     object_or_404,
     object_or_none,
 )
-from lottery import selectors, services
+from lottery import selectors
 from lottery.admin.draw_inlines import PickInline, RedrawRequestInline
 from lottery.admin.export import draw_csv_response
 from lottery.forms import ReasonForm, RedrawRequestForm
 from lottery.models import Ballot, Draw, DrawStatus, RedrawStatus
+from lottery.services.draws import draw_now, draw_void
+from lottery.services.redraws import redraw_request
 
 STATUS_LABELS = {
     DrawStatus.OPEN: "info",
@@ -211,7 +213,7 @@ class DrawAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
             request,
             obj=draw,
             form=ConfirmForm,
-            run=lambda data: services.draw_now(draw_id=draw.pk, actor=request.user),
+            run=lambda data: draw_now(draw_id=draw.pk, actor=request.user),
             success=lambda done: f"{done} is {done.get_status_display().lower()}.",
             title=f"Draw {draw} now",
             submit="Draw now",
@@ -233,7 +235,7 @@ class DrawAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
             obj=draw,
             form=RedrawRequestForm,
             form_kwargs={"draw": draw},
-            run=lambda data: services.redraw_request(
+            run=lambda data: redraw_request(
                 pick_id=data["pick"].pk, actor=request.user, reason=data["reason"]
             ),
             success=lambda done: (
@@ -261,9 +263,7 @@ class DrawAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
             request,
             obj=draw,
             form=ReasonForm,
-            run=lambda data: services.draw_void(
-                draw_id=draw.pk, actor=request.user, reason=data["reason"]
-            ),
+            run=lambda data: draw_void(draw_id=draw.pk, actor=request.user, reason=data["reason"]),
             success=f"{draw} is void.",
             title=f"Void {draw}",
             submit="Void the draw",

@@ -7,8 +7,8 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from core.admin import CountedPaginator, SafeSearchMixin
+from lottery.audit import audit_entry_create
 from lottery.models import AuditAction, Game
-from lottery.services import audit
 
 
 @admin.register(Game)
@@ -62,7 +62,7 @@ class GameAdmin(SafeSearchMixin, ModelAdmin):
         changed = form.changed_data
         super().save_model(request, obj, form, change)
         if changed:
-            audit(
+            audit_entry_create(
                 action=AuditAction.GAME_CHANGE,
                 actor=request.user,
                 target=obj.slug,

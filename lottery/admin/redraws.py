@@ -21,9 +21,9 @@ from core.admin import (
     object_or_404,
     object_or_none,
 )
-from lottery import services
 from lottery.forms import DecisionForm
 from lottery.models import RedrawRequest, RedrawStatus
+from lottery.services.redraws import redraw_approve, redraw_refuse
 
 STATUS_LABELS = {
     RedrawStatus.PENDING: "warning",
@@ -118,7 +118,7 @@ class RedrawRequestAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
             request,
             obj=redraw,
             form=DecisionForm,
-            run=lambda data: services.redraw_approve(
+            run=lambda data: redraw_approve(
                 request_id=redraw.pk, actor=request.user, note=data["note"]
             ),
             success="Redraw approved: the winner is disqualified and the next alternate promoted.",
@@ -143,7 +143,7 @@ class RedrawRequestAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
             obj=redraw,
             form=DecisionForm,
             form_kwargs={"note_required": True},
-            run=lambda data: services.redraw_refuse(
+            run=lambda data: redraw_refuse(
                 request_id=redraw.pk, actor=request.user, note=data["note"]
             ),
             success="Redraw refused: the winner stays.",

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from model_bakery import baker
 
-from lottery import services
+from lottery.services.draws import draw_get_or_create, draw_run
 
 pytestmark = pytest.mark.django_db
 PAST = date(2026, 1, 10)
@@ -16,11 +16,11 @@ LEAVES = f"/api/v1/draws/daily/{PAST}/leaves"
 
 
 def drawn(game, day, n):
-    draw = services.draw_get_or_create(game=game, day=day)
+    draw = draw_get_or_create(game=game, day=day)
     player = baker.make("accounts.User")
     for _ in range(n):
         baker.make_recipe("lottery.ballot", draw=draw, player=player)
-    return services.draw_run(draw_id=draw.pk)
+    return draw_run(draw_id=draw.pk)
 
 
 def forged(created_at, uuid, serial):

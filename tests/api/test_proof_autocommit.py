@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 from model_bakery import baker
 
-from lottery import draws, selectors, services
+from lottery import draws, selectors
+from lottery.services.draws import draw_get_or_create, draw_run
 from tests.conftest import bearer, daily_game, postgres_only
 
 PAST = date(2026, 1, 10)
@@ -13,10 +14,10 @@ pytestmark = [postgres_only(), pytest.mark.django_db(transaction=True)]
 
 
 def closed_draw_with_ballots(n):
-    draw = services.draw_get_or_create(game=daily_game(), day=PAST)
+    draw = draw_get_or_create(game=daily_game(), day=PAST)
     player = baker.make("accounts.User")
     ballots = [baker.make_recipe("lottery.ballot", draw=draw, player=player) for _ in range(n)]
-    return services.draw_run(draw_id=draw.pk), ballots
+    return draw_run(draw_id=draw.pk), ballots
 
 
 def test_owner_gets_the_proof_of_their_ballot_outside_a_transaction(api):

@@ -8,8 +8,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import User
-from lottery import draws, services
+from lottery import draws
 from lottery.models import AuditEntry, Ballot, Draw, DrawStatus, Game, RedrawStatus
+from lottery.services.draws import draws_due_run
 
 
 def row_counts() -> dict[str, int]:
@@ -69,7 +70,7 @@ def test_demo_live_draw_closes_minutes_after_the_load_for_the_worker(lottery_def
     live = Draw.objects.get(game__slug="demo-live")
     assert live.status == DrawStatus.OPEN and live.ballots.exists()
     assert timedelta(minutes=3) <= live.close_at - started <= timedelta(minutes=6, seconds=30)
-    assert services.draws_due_run() == []  # nothing else is left for the scheduler
+    assert draws_due_run() == []  # nothing else is left for the scheduler
 
 
 def test_demo_refuses_a_database_with_a_real_player(lottery_defaults, make_player):

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from model_bakery import baker
 
-from lottery import services
 from lottery.models import AuditAction, AuditEntry, Pick
+from lottery.services.draws import draw_get_or_create, draws_due_run
 from tests.lottery.test_draw_engine import fill
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ PAST = date(2026, 1, 10)
 
 @pytest.fixture
 def past_draw(game):
-    draw = services.draw_get_or_create(game=game, day=PAST)
+    draw = draw_get_or_create(game=game, day=PAST)
     fill(draw, 30)
     return draw
 
@@ -62,7 +62,7 @@ def test_draw_refuses_an_actor_who_is_not_staff_and_draws_nothing(past_draw, pla
 
 
 def test_the_scheduler_is_still_named_as_the_system(past_draw):
-    services.draws_due_run()
+    draws_due_run()
     assert {e.who for e in AuditEntry.objects.all()} == {"system (scheduler)"}
 
 

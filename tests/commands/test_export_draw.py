@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 
-from lottery import services
 from lottery.models import Ballot
+from lottery.services.draws import draw_get_or_create
 from tests.lottery.test_draw_engine import fill
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ PAST = date(2026, 1, 11)
 
 
 def test_export_writes_every_ballot_in_serial_order_with_progress(game, tmp_path, capsys):
-    draw = services.draw_get_or_create(game=game, day=PAST)
+    draw = draw_get_or_create(game=game, day=PAST)
     fill(draw, 25)
     target = tmp_path / "draw.csv"
     call_command("export_draw", "daily", PAST.isoformat(), "-o", str(target), every=10)

@@ -17,8 +17,8 @@ from django.utils import timezone
 from model_bakery import baker
 
 from accounts.models import User
-from lottery import services
 from lottery.models import Ballot, Draw, Game
+from lottery.services.draws import draw_get_or_create, draw_run
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are still plain synchronous code (Django otherwise refuses them).
@@ -116,7 +116,7 @@ def season(lottery_defaults: Game) -> dict[str, object]:
     draws: list[Draw] = []
     for back in range(14, -1, -1):
         day = today - timedelta(days=back)
-        draw = services.draw_get_or_create(game=game, day=day)
+        draw = draw_get_or_create(game=game, day=day)
         start = datetime.combine(day, time(8), tzinfo=game.zone)
         count = 6 + (back * 7) % 23
         Ballot.objects.bulk_create(
@@ -131,6 +131,6 @@ def season(lottery_defaults: Game) -> dict[str, object]:
             for i in range(count)
         )
         if back:
-            services.draw_run(draw_id=draw.pk)
+            draw_run(draw_id=draw.pk)
         draws.append(draw)
     return {"game": game, "players": players, "draws": draws, "today": today}

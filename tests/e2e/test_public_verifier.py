@@ -12,8 +12,9 @@ from model_bakery import baker
 
 from accounts.models import User
 from accounts.services import token_pair_issue
-from lottery import services, verify
+from lottery import verify
 from lottery.models import Ballot, Draw, Game
+from lottery.services.draws import draw_get_or_create, draw_run
 from tests.e2e.conftest import SCREENSHOTS, screenshot
 from tests.public import vectors
 from tests.public.test_verify_js import assert_agrees
@@ -32,11 +33,11 @@ RUNNER = (vectors.FIXTURE.parent / "vector_runner.js").read_text(encoding="utf-8
 def drawn(lottery_defaults: Game) -> Draw:
     names = [("Grace", "Hopper"), ("Alan", "Turing"), ("Ada", "Lovelace"), ("Edsger", "Dijkstra")]
     players = [baker.make(User, first_name=f, last_name=last) for f, last in names]
-    draw = services.draw_get_or_create(game=lottery_defaults, day=DAY)
+    draw = draw_get_or_create(game=lottery_defaults, day=DAY)
     for i in range(40):
         baker.make_recipe("lottery.ballot", draw=draw, player=players[i % len(players)])
-    services.draw_get_or_create(game=lottery_defaults, day=date(2099, 1, 1))  # an upcoming one
-    return services.draw_run(draw_id=draw.pk)
+    draw_get_or_create(game=lottery_defaults, day=date(2099, 1, 1))  # an upcoming one
+    return draw_run(draw_id=draw.pk)
 
 
 def small_pages(page: object) -> None:

@@ -246,7 +246,7 @@ def due_day(stack: Stack) -> Day:
         f"game = Game.objects.create(slug={GAME!r}, name='E2E', numbers_per_ballot=3,"
         " min_number=1, max_number=9, time_zone='UTC', winners_per_draw=1,"
         " alternates_per_draw=2);"
-        "print(json.dumps(today_for(game, timezone.now()).isoformat()))"
+        "print(json.dumps(game.today_for(timezone.now()).isoformat()))"
     )
     owner, other = stack.player("owner@example.com"), stack.player("other@example.com")
     played = [

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
-from lottery import services
 from lottery.models import Ballot, Draw
+from lottery.services.draws import draw_get_or_create
 from tests.conftest import bearer
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def play(api, auth):
 @pytest.fixture
 def early_close(game):
     """The draw of DAY closing at noon UTC that day: still DAY in the game's time zone."""
-    draw = services.draw_get_or_create(game=game, day=DAY)
+    draw = draw_get_or_create(game=game, day=DAY)
     close_at = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
     Draw.objects.filter(pk=draw.pk).update(close_at=close_at)
     return close_at

@@ -11,8 +11,10 @@ from django.utils import timezone
 from model_bakery import baker
 
 from core.errors import ServiceError
-from lottery import draws, services
+from lottery import draws
 from lottery.models import AuditAction, AuditEntry, Ballot, DrawStatus, Pick, RedrawRequest
+from lottery.services.draws import draw_close, draw_get_or_create, draw_run
+from lottery.services.redraws import redraw_request
 from lottery.verify import verify_published
 from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
 from tests.lottery.conftest_admin import admin_url
@@ -30,13 +32,13 @@ def fill(draw, n):
 
 
 def test_a_draw_whose_ballots_changed_after_close_is_refused_and_left_closed(game):
-    draw = services.draw_get_or_create(game=game, day=PAST)
+    draw = draw_get_or_create(game=game, day=PAST)
     fill(draw, 4)
-    services.draw_close(draw_id=draw.pk)
+    draw_close(draw_id=draw.pk)
     fill(draw, 1)  # a ballot slipped in after N and the root were fixed
 
     with pytest.raises(ServiceError, match="has 5 ballots but closed with 4") as refused:
-        services.draw_run(draw_id=draw.pk)
+        draw_run(draw_id=draw.pk)
 
     assert refused.value.status == 409
     draw.refresh_from_db()
@@ -48,13 +50,13 @@ def test_a_draw_whose_ballots_changed_after_close_is_refused_and_left_closed(gam
 @override_settings(LOTTERY_REDRAW_APPROVALS=0)
 def test_a_pick_that_no_longer_wins_cannot_be_redrawn(drawn_draw, operator):
     winner = drawn_draw.picks.get(kind="winner")
-    services.redraw_request(pick_id=winner.pk, actor=operator, reason="shared account")
+    redraw_request(pick_id=winner.pk, actor=operator, reason="shared account")
     second_alternate = drawn_draw.picks.get(kind="alternate", rank=2)
     requests = RedrawRequest.objects.count()
 
     for pick in (winner, second_alternate):  # disqualified; never promoted
         with pytest.raises(ServiceError, match="Only a ballot that currently wins"):
-            services.redraw_request(pick_id=pick.pk, actor=operator, reason="again")
+            redraw_request(pick_id=pick.pk, actor=operator, reason="again")
 
     assert RedrawRequest.objects.count() == requests
     promoted = drawn_draw.picks.get(kind="alternate", rank=1)
@@ -63,9 +65,9 @@ def test_a_pick_that_no_longer_wins_cannot_be_redrawn(drawn_draw, operator):
 
 
 def test_a_closed_draw_not_drawn_yet_keeps_its_seed_secret(api, game, auditor, login):
-    draw = services.draw_get_or_create(game=game, day=PAST)
+    draw = draw_get_or_create(game=game, day=PAST)
     fill(draw, 3)
-    draw = services.draw_close(draw_id=draw.pk)
+    draw = draw_close(draw_id=draw.pk)
     seed = bytes(draw.seed).hex()
 
     body = api.get(f"/api/v1/draws/daily/{PAST}").json()
@@ -81,7 +83,7 @@ def test_a_closed_draw_not_drawn_yet_keeps_its_seed_secret(api, game, auditor, l
 
 @pytest.mark.parametrize("played_first", ["smaller uuid", "larger uuid"])
 def test_ballots_played_at_the_same_instant_are_ordered_by_uuid(api, game, played_first):
-    draw = services.draw_get_or_create(game=game, day=PAST)
+    draw = draw_get_or_create(game=game, day=PAST)
     player = baker.make("accounts.User")
     instant = timezone.make_aware(datetime(2026, 1, 10, 12, 0))
     small = uuid.UUID("00000000-0000-4000-8000-000000000001")
@@ -94,7 +96,7 @@ def test_ballots_played_at_the_same_instant_are_ordered_by_uuid(api, game, playe
     baker.make(Ballot, draw=draw, player=player, numbers="11-12-13-14-15",
                created_at=instant - timedelta(microseconds=1))  # fmt: skip
 
-    drawn = services.draw_run(draw_id=draw.pk)
+    drawn = draw_run(draw_id=draw.pk)
 
     leaves = api.get(f"/api/v1/draws/daily/{PAST}/leaves").json()["items"]
     assert [leaf["ballot"] for leaf in leaves][1:] == [str(small), str(large)]

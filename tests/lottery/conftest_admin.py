@@ -14,8 +14,8 @@ from django.utils import timezone
 from model_bakery import baker
 
 from accounts.models import User
-from lottery import services
 from lottery.models import Ballot, Draw, Game
+from lottery.services.draws import draw_get_or_create, draw_run
 
 PAST_DAY = date(2025, 3, 14)
 
@@ -113,10 +113,10 @@ def make_draw(game: Game) -> Callable[..., Draw]:
     """A draw of the daily game on ``day`` with ``ballots`` ballots, drawn unless told not to."""
 
     def make(day: date = PAST_DAY, ballots: int = 5, drawn: bool = True, **kwargs: object) -> Draw:
-        draw = services.draw_get_or_create(game=game, day=day)
+        draw = draw_get_or_create(game=game, day=day)
         make_ballots(draw, ballots, **kwargs)
         if drawn:
-            services.draw_run(draw_id=draw.pk)
+            draw_run(draw_id=draw.pk)
         draw.refresh_from_db()
         return draw
 

@@ -7,7 +7,7 @@ import time_machine
 from model_bakery import baker
 
 from accounts.models import User
-from lottery import services
+from lottery.audit import audit_entry_create
 from lottery.models import AuditAction
 from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
 from tests.lottery.conftest_admin import admin_url
@@ -26,7 +26,7 @@ def entries():
         ("system-draw", 5, None, AuditAction.DRAW),
     ]:
         with time_machine.travel(datetime(2026, 2, day, 23, 59, tzinfo=UTC), tick=False):
-            services.audit(action=action, actor=actor, reason=key)
+            audit_entry_create(action=action, actor=actor, reason=key)
     return ada
 
 

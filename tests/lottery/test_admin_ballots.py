@@ -6,8 +6,9 @@ import pytest
 from model_bakery import baker
 
 from accounts.models import User
-from lottery import services
 from lottery.models import Ballot, Game, PickKind
+from lottery.services.draws import draw_get_or_create
+from lottery.services.redraws import redraw_approve, redraw_request
 from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
 from tests.lottery.conftest_admin import PAST_DAY, admin_url, make_ballots
 
@@ -38,7 +39,7 @@ def test_filter_by_draw_date_range_includes_both_ends(client, make_draw):
 def test_filter_by_game(client, make_draw):
     make_draw(ballots=2)
     other = baker.make(Game, slug="weekly", name="Weekly", time_zone="UTC")
-    weekly = services.draw_get_or_create(game=other, day=PAST_DAY)
+    weekly = draw_get_or_create(game=other, day=PAST_DAY)
     weekly_ballots = {str(b.uuid) for b in make_ballots(weekly, 3)}
 
     assert listed(client, "?game=weekly") == weekly_ballots
@@ -52,8 +53,8 @@ def test_filter_by_winner_follows_redraws(client, operator_and_approver, make_dr
     assert listed(client, "?winner=yes") == {str(winner.ballot.uuid)}
     assert len(listed(client, "?winner=no")) == 5
 
-    request = services.redraw_request(pick_id=winner.pk, actor=asker, reason="fraud")
-    services.redraw_approve(request_id=request.pk, actor=decider)
+    request = redraw_request(pick_id=winner.pk, actor=asker, reason="fraud")
+    redraw_approve(request_id=request.pk, actor=decider)
 
     promoted = draw.picks.get(kind=PickKind.ALTERNATE, rank=1).ballot
     assert listed(client, "?winner=yes") == {str(promoted.uuid)}

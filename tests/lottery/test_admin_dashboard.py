@@ -9,8 +9,9 @@ import time_machine
 from model_bakery import baker
 
 from accounts.models import User
-from lottery import dashboard, services
+from lottery import dashboard
 from lottery.models import PickKind
+from lottery.services.redraws import redraw_request
 from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
 from tests.lottery.conftest_admin import admin_url, make_ballots
 
@@ -45,7 +46,7 @@ def test_attention_lists_overdue_draws_pending_redraws_and_empty_draws(operator,
     empty = make_draw(day=NOW.date() - timedelta(days=2), ballots=0)
     drawn = make_draw(day=NOW.date() - timedelta(days=3))
     winner = drawn.picks.get(kind=PickKind.WINNER)
-    request = services.redraw_request(pick_id=winner.pk, actor=operator, reason="check")
+    request = redraw_request(pick_id=winner.pk, actor=operator, reason="check")
 
     found = dashboard.attention(now=NOW, today=NOW.date())
 
@@ -87,7 +88,7 @@ def test_the_last_draws_carry_their_winners(make_draw):
 def test_the_dashboard_page_renders_every_part(auditor, operator, make_draw, login):
     drawn = make_draw(day=NOW.date() - timedelta(days=1))
     winner = drawn.picks.get(kind=PickKind.WINNER)
-    request = services.redraw_request(pick_id=winner.pk, actor=operator, reason="check")
+    request = redraw_request(pick_id=winner.pk, actor=operator, reason="check")
     make_draw(day=NOW.date(), ballots=3, drawn=False)
 
     response = login(auditor).get(admin_url("index"))
@@ -114,7 +115,7 @@ def test_every_attention_item_says_what_to_do_and_links_to_where(
     empty = make_draw(day=NOW.date() - timedelta(days=2), ballots=0)
     drawn = make_draw(day=NOW.date() - timedelta(days=3))
     winner = drawn.picks.get(kind=PickKind.WINNER)
-    request = services.redraw_request(pick_id=winner.pk, actor=operator, reason="check")
+    request = redraw_request(pick_id=winner.pk, actor=operator, reason="check")
 
     page = login(operator).get(admin_url("index")).content.decode()
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from model_bakery import baker
 
 from accounts.models import User
-from lottery import services
 from lottery.models import AuditAction, AuditEntry, Draw, DrawStatus, RedrawRequest, RedrawStatus
+from lottery.services.redraws import redraw_request
 from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
 from tests.lottery.conftest_admin import admin_url
 
@@ -31,7 +31,7 @@ class Case:
 def _pending_request(make_draw: Callable[..., Draw], requester: User) -> RedrawRequest:
     draw = make_draw()
     winner = draw.picks.get(kind="winner")
-    return services.redraw_request(pick_id=winner.pk, actor=requester, reason="duplicate account")
+    return redraw_request(pick_id=winner.pk, actor=requester, reason="duplicate account")
 
 
 CASES = {
@@ -207,7 +207,7 @@ def test_records_cannot_be_added_changed_or_deleted_even_by_a_superuser(
         "ballot": drawn_draw.ballots.first(),
         "draw": drawn_draw,
         "auditentry": AuditEntry.objects.filter(draw=drawn_draw).first(),
-        "redrawrequest": services.redraw_request(
+        "redrawrequest": redraw_request(
             pick_id=drawn_draw.picks.get(kind="winner").pk, actor=superuser, reason="test"
         ),
     }[model]

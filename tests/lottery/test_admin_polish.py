@@ -10,8 +10,11 @@ from django.test import override_settings
 from model_bakery import baker
 
 from accounts.models import User
-from lottery import selectors, services
+from lottery import selectors
+from lottery.audit import audit_entry_create
 from lottery.models import AuditAction, Ballot, Draw, Game
+from lottery.services.draws import draw_get_or_create, draw_run
+from lottery.services.redraws import redraw_request
 from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
 from tests.lottery.conftest_admin import PAST_DAY, admin_url, make_ballots
 
@@ -48,7 +51,7 @@ def test_winner_is_pending_until_the_draw_is_drawn(auditor, login, make_draw, ga
     client = login(auditor)
     assert winner_cells(page(client, admin_url("lottery_ballot_changelist"))) == ["pending"] * 2
 
-    services.draw_run(draw_id=Draw.objects.get().pk)
+    draw_run(draw_id=Draw.objects.get().pk)
     cells = winner_cells(page(client, admin_url("lottery_ballot_changelist")))
     # daily draws one winner (and alternates, who do not win): no "pending" any more.
     assert sorted(cells) == ["no", "winner"]
@@ -84,10 +87,10 @@ def test_verify_hint_names_this_site(auditor, login, drawn_draw):
 def test_audit_log_draw_timeline_and_redraws_show_seconds(auditor, operator, login, make_draw):
     at = datetime(2025, 3, 15, 21, 5, 7, tzinfo=UTC)  # after the draw closed
     with time_machine.travel(at, tick=False):
-        services.audit(action=AuditAction.VOID, actor=None, reason="seconds")
+        audit_entry_create(action=AuditAction.VOID, actor=None, reason="seconds")
         draw = make_draw()
         pick = selectors.winning_picks().get(draw=draw)
-        services.redraw_request(pick_id=pick.pk, actor=operator, reason="fraud")
+        redraw_request(pick_id=pick.pk, actor=operator, reason="fraud")
     client = login(auditor)
 
     assert "2025-03-15 21:05:07" in page(client, admin_url("lottery_auditentry_changelist"))
@@ -129,7 +132,7 @@ def position(html: str) -> str:
         ),
         (
             "lottery_auditentry_changelist",
-            lambda: [services.audit(action=AuditAction.VOID, actor=None) for _ in range(201)],
+            lambda: [audit_entry_create(action=AuditAction.VOID, actor=None) for _ in range(201)],
         ),
     ],
 )
@@ -143,7 +146,7 @@ def test_counted_lists_say_page_x_of_y(superuser, login, name, make):
 
 def test_draws_list_says_page_x_of_y(auditor, login, game):
     for i in range(51):
-        services.draw_get_or_create(game=game, day=PAST_DAY - timedelta(days=i))
+        draw_get_or_create(game=game, day=PAST_DAY - timedelta(days=i))
     assert position(page(login(auditor), admin_url("lottery_draw_changelist"))) == (
         "page 1 of 2 · 51 draws"
     )

@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from model_bakery import baker
 
 from accounts.models import User
-from lottery import services
+from lottery.audit import audit_entry_create
 from lottery.models import AuditAction, Draw, PickKind
+from lottery.services.redraws import redraw_request
 from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
 from tests.lottery.conftest_admin import PAST_DAY, admin_url, make_ballots
 
@@ -32,7 +33,7 @@ def draws(make_draw: Callable[..., Draw], count: int, start: int = 0) -> list[Dr
 def redraws(actor: User, drawn: list[Draw]) -> None:
     for draw in drawn:
         winner = draw.picks.get(kind=PickKind.WINNER)
-        services.redraw_request(pick_id=winner.pk, actor=actor, reason=f"check {draw}")
+        redraw_request(pick_id=winner.pk, actor=actor, reason=f"check {draw}")
 
 
 def players(count: int, draw: Draw, start: int) -> None:
@@ -51,7 +52,7 @@ GROW: dict[str, Callable[..., None]] = {
         ctx["actor"], draws(ctx["make_draw"], n, start)
     ),
     "lottery_auditentry_changelist": lambda ctx, n, start: [
-        services.audit(action=AuditAction.VOID, actor=baker.make(User), draw=draw, reason="r")
+        audit_entry_create(action=AuditAction.VOID, actor=baker.make(User), draw=draw, reason="r")
         for draw in draws(ctx["make_draw"], n, start)
     ],
     "accounts_user_changelist": lambda ctx, n, start: players(

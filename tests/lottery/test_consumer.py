@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import connection
 from model_bakery import baker
 
-from lottery import services
 from lottery.models import Draw, DrawStatus, Pick
+from lottery.services.draws import draw_get_or_create
 from tests.conftest import daily_game
 
 pytestmark = pytest.mark.slow
@@ -27,7 +27,7 @@ def _database_url() -> str:
 
 def test_consumer_draws_a_missed_midnight(transactional_db, tmp_path):
     # The close time passed long ago, while no consumer was running.
-    draw = services.draw_get_or_create(game=daily_game(), day=date(2026, 3, 4))
+    draw = draw_get_or_create(game=daily_game(), day=date(2026, 3, 4))
     players = baker.make("accounts.User", _quantity=2)
     for i in range(6):
         baker.make_recipe("lottery.ballot", draw=draw, player=players[i % 2])

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from lottery import services
 from lottery.models import Ballot, Draw, DrawStatus, Game
+from lottery.services.draws import draw_get_or_create, draw_run
 from tests.conftest import bearer, daily_game, postgres_only
 
 
@@ -21,7 +21,7 @@ def test_ballots_in_the_last_second_are_either_in_the_draw_or_refused(make_playe
     game = daily_game()
     # No per-player limit in the way: the players must still be playing after midnight.
     Game.objects.filter(pk=game.pk).update(max_ballots_per_player=100_000)
-    draw = services.draw_get_or_create(game=game, day=day)
+    draw = draw_get_or_create(game=game, day=day)
     # Bring this draw's midnight to one second from now; everything else is real.
     close_at = timezone.now() + timedelta(seconds=1)
     Draw.objects.filter(pk=draw.pk).update(close_at=close_at)
@@ -51,7 +51,7 @@ def test_ballots_in_the_last_second_are_either_in_the_draw_or_refused(make_playe
     def closer():
         while timezone.now() < close_at:
             time.sleep(0.005)
-        services.draw_run(draw_id=draw.pk)
+        draw_run(draw_id=draw.pk)
         connection.close()
 
     threads = [threading.Thread(target=player_loop, args=(p,)) for p in players]

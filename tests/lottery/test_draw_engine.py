@@ -9,8 +9,16 @@ from django.test import override_settings
 from model_bakery import baker
 
 from core.errors import ServiceError
-from lottery import draws, presenters, selectors, services
+from lottery import draws, presenters, selectors
 from lottery.models import AuditAction, AuditEntry, Ballot, Draw, DrawStatus, Game, Pick
+from lottery.services.draws import (
+    draw_close,
+    draw_get_or_create,
+    draw_run,
+    draw_void,
+    draws_due_run,
+)
+from lottery.services.redraws import redraw_approve, redraw_refuse, redraw_request
 from lottery.verify import verify_published
 from tests.conftest import daily_game, postgres_only
 
@@ -20,7 +28,7 @@ PAST = date(2026, 1, 10)
 
 @pytest.fixture
 def past_draw(game):
-    return services.draw_get_or_create(game=game, day=PAST)
+    return draw_get_or_create(game=game, day=PAST)
 
 
 def fill(draw, n, numbers=None):
@@ -62,7 +70,7 @@ def jsonable(body, leaves):
 
 def test_draw_run_draws_one_winner_and_alternates_that_the_verifier_accepts(past_draw):
     fill(past_draw, 30)
-    draw = services.draw_run(draw_id=past_draw.pk)
+    draw = draw_run(draw_id=past_draw.pk)
     assert draw.status == DrawStatus.DRAWN
     assert draw.ballots_count == 30
     assert draws.commitment(bytes(draw.seed)).hex() == draw.commitment
@@ -76,16 +84,16 @@ def test_draw_run_draws_one_winner_and_alternates_that_the_verifier_accepts(past
 
 def test_a_second_run_changes_nothing(past_draw):
     fill(past_draw, 12)
-    first = services.draw_run(draw_id=past_draw.pk)
+    first = draw_run(draw_id=past_draw.pk)
     picks = list(Pick.objects.filter(draw=first).values_list("ballot_id", "kind", "rank"))
-    again = services.draw_run(draw_id=past_draw.pk)
+    again = draw_run(draw_id=past_draw.pk)
     assert again.material == first.material
     assert list(Pick.objects.filter(draw=first).values_list("ballot_id", "kind", "rank")) == picks
     assert AuditEntry.objects.filter(draw=first, action=AuditAction.DRAW).count() == 1
 
 
 def test_a_draw_without_ballots_ends_with_no_entries_and_reveals_its_seed(past_draw):
-    draw = services.draw_run(draw_id=past_draw.pk)
+    draw = draw_run(draw_id=past_draw.pk)
     assert draw.status == DrawStatus.NO_ENTRIES
     assert draw.ballots_count == 0
     assert draw.merkle_root == draws.EMPTY_ROOT.hex()
@@ -95,16 +103,16 @@ def test_a_draw_without_ballots_ends_with_no_entries_and_reveals_its_seed(past_d
 
 
 def test_an_open_day_cannot_be_closed_before_midnight(game):
-    draw = services.draw_get_or_create(game=game, day=date.today() + timedelta(days=1))
+    draw = draw_get_or_create(game=game, day=date.today() + timedelta(days=1))
     with pytest.raises(ServiceError, match="still open"):
-        services.draw_close(draw_id=draw.pk)
+        draw_close(draw_id=draw.pk)
     draw.refresh_from_db()
     assert draw.status == DrawStatus.OPEN
 
 
 def test_close_fixes_count_and_root_of_the_ballots_in_serial_order(past_draw):
     ballots = fill(past_draw, 9)
-    draw = services.draw_close(draw_id=past_draw.pk)
+    draw = draw_close(draw_id=past_draw.pk)
     ordered = sorted(ballots, key=lambda b: (b.created_at, str(b.uuid)))
     expected = draws.merkle_root([draws.leaf_hash(str(b.uuid), b.numbers) for b in ordered])
     assert draw.status == DrawStatus.CLOSED
@@ -115,7 +123,7 @@ def test_close_fixes_count_and_root_of_the_ballots_in_serial_order(past_draw):
 def test_tie_rules_on_equal_numbers(game, past_draw, rule):
     Game.objects.filter(pk=game.pk).update(tie_rule=rule, alternates_per_draw=0)
     fill(past_draw, 6, numbers=["1-2-3-4-5"] * 6)
-    draw = services.draw_run(draw_id=past_draw.pk)
+    draw = draw_run(draw_id=past_draw.pk)
     winners = list(Pick.objects.filter(draw=draw, kind="winner").order_by("serial"))
     if rule == "first":
         assert [w.serial for w in winners] == [1]  # the earliest ballot wins
@@ -126,24 +134,22 @@ def test_tie_rules_on_equal_numbers(game, past_draw, rule):
 
 
 def test_scheduler_catches_up_every_missed_midnight(game):
-    missed = [
-        services.draw_get_or_create(game=game, day=PAST + timedelta(days=i)) for i in range(3)
-    ]
+    missed = [draw_get_or_create(game=game, day=PAST + timedelta(days=i)) for i in range(3)]
     fill(missed[1], 4)
-    done = services.draws_due_run()
+    done = draws_due_run()
     statuses = {d.date: d.status for d in done}
     assert statuses == {
         PAST: "no_entries",
         PAST + timedelta(days=1): "drawn",
         PAST + timedelta(days=2): "no_entries",
     }
-    assert services.draws_due_run() == []
+    assert draws_due_run() == []
 
 
 def test_winners_are_emailed_once_after_commit(past_draw, django_capture_on_commit_callbacks):
     fill(past_draw, 5)
     with django_capture_on_commit_callbacks(execute=True):
-        draw = services.draw_run(draw_id=past_draw.pk)
+        draw = draw_run(draw_id=past_draw.pk)
     winner = Pick.objects.get(draw=draw, kind="winner").ballot
     assert [m.to for m in mail.outbox] == [[winner.player.email]]
     assert str(winner.uuid) in mail.outbox[0].body
@@ -184,16 +190,16 @@ def _staff(perms):
 
 def test_redraw_needs_a_second_person_and_promotes_the_next_alternate(past_draw):
     fill(past_draw, 20)
-    draw = services.draw_run(draw_id=past_draw.pk)
+    draw = draw_run(draw_id=past_draw.pk)
     winner = Pick.objects.get(draw=draw, kind="winner")
     first_alternate = Pick.objects.get(draw=draw, kind="alternate", rank=1)
     operator, approver = _staff(["request_redraw"]), _staff(["approve_redraw"])
     with pytest.raises(ServiceError, match="reason"):
-        services.redraw_request(pick_id=winner.pk, actor=operator, reason="  ")
-    request = services.redraw_request(pick_id=winner.pk, actor=operator, reason="fraud")
+        redraw_request(pick_id=winner.pk, actor=operator, reason="  ")
+    request = redraw_request(pick_id=winner.pk, actor=operator, reason="fraud")
     with pytest.raises(ServiceError, match="different staff member"):
-        services.redraw_approve(request_id=request.pk, actor=operator)
-    services.redraw_approve(request_id=request.pk, actor=approver, note="checked")
+        redraw_approve(request_id=request.pk, actor=operator)
+    redraw_approve(request_id=request.pk, actor=approver, note="checked")
     winner.refresh_from_db()
     first_alternate.refresh_from_db()
     assert winner.disqualified_at is not None
@@ -212,12 +218,10 @@ def test_redraw_needs_a_second_person_and_promotes_the_next_alternate(past_draw)
 @override_settings(LOTTERY_REDRAW_APPROVALS=0)
 def test_a_promoted_alternate_disqualified_in_turn_promotes_the_next(past_draw):
     fill(past_draw, 20)
-    draw = services.draw_run(draw_id=past_draw.pk)
+    draw = draw_run(draw_id=past_draw.pk)
     staff = _staff([])
-    services.redraw_request(
-        pick_id=Pick.objects.get(draw=draw, kind="winner").pk, actor=staff, reason="one"
-    )
-    services.redraw_request(
+    redraw_request(pick_id=Pick.objects.get(draw=draw, kind="winner").pk, actor=staff, reason="one")
+    redraw_request(
         pick_id=Pick.objects.get(draw=draw, kind="alternate", rank=1).pk,
         actor=staff,
         reason="two",
@@ -234,18 +238,18 @@ def test_a_promoted_alternate_disqualified_in_turn_promotes_the_next(past_draw):
 @override_settings(LOTTERY_REDRAW_APPROVALS=0)
 def test_redraw_without_approvals_takes_effect_at_once(past_draw):
     fill(past_draw, 5)
-    draw = services.draw_run(draw_id=past_draw.pk)
+    draw = draw_run(draw_id=past_draw.pk)
     winner = Pick.objects.get(draw=draw, kind="winner")
-    request = services.redraw_request(pick_id=winner.pk, actor=_staff([]), reason="dup")
+    request = redraw_request(pick_id=winner.pk, actor=_staff([]), reason="dup")
     assert request.status == "approved"
 
 
 def test_refused_redraw_keeps_the_winner(past_draw):
     fill(past_draw, 5)
-    draw = services.draw_run(draw_id=past_draw.pk)
+    draw = draw_run(draw_id=past_draw.pk)
     winner = Pick.objects.get(draw=draw, kind="winner")
-    request = services.redraw_request(pick_id=winner.pk, actor=_staff([]), reason="maybe")
-    services.redraw_refuse(request_id=request.pk, actor=_staff([]), note="no evidence")
+    request = redraw_request(pick_id=winner.pk, actor=_staff([]), reason="maybe")
+    redraw_refuse(request_id=request.pk, actor=_staff([]), note="no evidence")
     winner.refresh_from_db()
     assert winner.is_winning
     assert AuditEntry.objects.filter(action=AuditAction.REDRAW_REFUSE).count() == 1
@@ -254,17 +258,17 @@ def test_refused_redraw_keeps_the_winner(past_draw):
 def test_void_needs_a_reason_and_only_an_undrawn_draw(past_draw, game):
     staff = _staff(["void_draw"])
     with pytest.raises(ServiceError, match="reason"):
-        services.draw_void(draw_id=past_draw.pk, actor=staff, reason=" ")
-    voided = services.draw_void(draw_id=past_draw.pk, actor=staff, reason="outage")
+        draw_void(draw_id=past_draw.pk, actor=staff, reason=" ")
+    voided = draw_void(draw_id=past_draw.pk, actor=staff, reason="outage")
     assert voided.status == DrawStatus.VOID
     assert voided.void_reason == "outage"
     # A void day is never drawn afterwards.
-    assert services.draw_run(draw_id=past_draw.pk).status == DrawStatus.VOID
-    drawn = services.draw_get_or_create(game=game, day=PAST - timedelta(days=1))
+    assert draw_run(draw_id=past_draw.pk).status == DrawStatus.VOID
+    drawn = draw_get_or_create(game=game, day=PAST - timedelta(days=1))
     fill(drawn, 2)
-    services.draw_run(draw_id=drawn.pk)
+    draw_run(draw_id=drawn.pk)
     with pytest.raises(ServiceError, match="cannot be voided"):
-        services.draw_void(draw_id=drawn.pk, actor=staff, reason="too late")
+        draw_void(draw_id=drawn.pk, actor=staff, reason="too late")
     assert Draw.objects.get(pk=drawn.pk).status == DrawStatus.DRAWN
     entry = AuditEntry.objects.get(action=AuditAction.VOID)
     assert (entry.actor, entry.reason, entry.before, entry.after) == (
@@ -279,9 +283,9 @@ def test_winning_ballots_lists_drawn_draws_in_constant_queries(
     api, game, django_assert_max_num_queries
 ):
     for i in range(6):
-        draw = services.draw_get_or_create(game=game, day=PAST - timedelta(days=i))
+        draw = draw_get_or_create(game=game, day=PAST - timedelta(days=i))
         fill(draw, 3)
-        services.draw_run(draw_id=draw.pk)
+        draw_run(draw_id=draw.pk)
     with django_assert_max_num_queries(3):
         body = api.get("/api/v1/winning_ballots").json()
     assert body["count"] == 6
@@ -298,7 +302,7 @@ def test_winning_ballots_lists_drawn_draws_in_constant_queries(
 
 def test_own_ballot_shows_whether_it_won(api, past_draw):
     ballots = fill(past_draw, 4)
-    services.draw_run(draw_id=past_draw.pk)
+    draw_run(draw_id=past_draw.pk)
     winner = Pick.objects.get(draw=past_draw, kind="winner").ballot
     from tests.conftest import bearer
 
@@ -313,9 +317,9 @@ def test_own_list_says_won_lost_or_not_yet_in_constant_queries(
     player = make_player(email="lister@example.com")
     rivals = fill(past_draw, 3)
     mine = [baker.make_recipe("lottery.ballot", draw=past_draw, player=player) for _ in range(2)]
-    services.draw_run(draw_id=past_draw.pk)
+    draw_run(draw_id=past_draw.pk)
     winner = Pick.objects.get(draw=past_draw, kind="winner").ballot
-    tomorrow = services.draw_get_or_create(game=past_draw.game, day=date.today() + timedelta(1))
+    tomorrow = draw_get_or_create(game=past_draw.game, day=date.today() + timedelta(1))
     pending = baker.make_recipe("lottery.ballot", draw=tomorrow, player=player)
     from tests.conftest import bearer
 
@@ -334,7 +338,7 @@ def test_own_list_says_won_lost_or_not_yet_in_constant_queries(
 
 def test_leaves_page_through_every_ballot_in_serial_order(api, past_draw):
     fill(past_draw, 23)
-    services.draw_run(draw_id=past_draw.pk)
+    draw_run(draw_id=past_draw.pk)
     url, seen = f"/api/v1/draws/daily/{PAST}/leaves?limit=10", []
     while url:
         page = api.get(url).json()
@@ -349,7 +353,7 @@ def test_leaves_page_through_every_ballot_in_serial_order(api, past_draw):
 
 def test_proof_is_for_the_owner_and_leads_to_the_root(api, past_draw, make_player):
     ballots = fill(past_draw, 11)
-    draw = services.draw_run(draw_id=past_draw.pk)
+    draw = draw_run(draw_id=past_draw.pk)
     from tests.conftest import bearer
 
     ballot = ballots[6]
@@ -370,9 +374,9 @@ def test_ballots_for_a_closed_draw_are_refused(api, game, player):
     # Tomorrow's draw, closed early: only the close rule can refuse it (a past day would be
     # refused by the past-day rule before the draw is even looked at).
     day = date.today() + timedelta(days=1)
-    draw = services.draw_get_or_create(game=game, day=day)
+    draw = draw_get_or_create(game=game, day=day)
     Draw.objects.filter(pk=draw.pk).update(close_at=draw.close_at - timedelta(days=2))
-    services.draw_close(draw_id=draw.pk)
+    draw_close(draw_id=draw.pk)
     response = api.post(
         "/api/v1/lotteries",
         {"numbers": [1, 2, 3, 4, 5], "game_date": day.isoformat()},
@@ -388,7 +392,7 @@ def test_ballots_for_a_closed_draw_are_refused(api, game, player):
 @pytest.mark.django_db(transaction=True)
 def test_eight_workers_drawing_one_draw_at_once_leave_one_result():
     game = daily_game()
-    draw = services.draw_get_or_create(game=game, day=PAST)
+    draw = draw_get_or_create(game=game, day=PAST)
     fill(draw, 50)
     barrier = threading.Barrier(8)
     errors = []
@@ -396,7 +400,7 @@ def test_eight_workers_drawing_one_draw_at_once_leave_one_result():
     def worker():
         try:
             barrier.wait()
-            services.draw_run(draw_id=draw.pk)
+            draw_run(draw_id=draw.pk)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

@@ -9,7 +9,7 @@ from django.db import connection
 from model_bakery import baker
 
 from lottery.models import Ballot, Draw, DrawStatus, Game
-from lottery.services import draw_get_or_create
+from lottery.services.draws import draw_get_or_create
 from tests.conftest import bearer, daily_game, postgres_only
 
 LOTTERIES = "/api/v1/lotteries"

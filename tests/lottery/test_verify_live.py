@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from model_bakery import baker
 
-from lottery import services
 from lottery.models import Ballot, Draw, Pick
+from lottery.services.draws import draw_get_or_create, draw_run
 from tests.conftest import daily_game
 
 DAY = date(2026, 2, 3)
@@ -19,11 +19,11 @@ DAY = date(2026, 2, 3)
 @pytest.fixture
 def drawn(transactional_db):
     game = daily_game()
-    draw = services.draw_get_or_create(game=game, day=DAY)
+    draw = draw_get_or_create(game=game, day=DAY)
     players = baker.make("accounts.User", _quantity=3)
     for i in range(40):
         baker.make_recipe("lottery.ballot", draw=draw, player=players[i % 3])
-    return services.draw_run(draw_id=draw.pk)
+    return draw_run(draw_id=draw.pk)
 
 
 def verify(live_server):

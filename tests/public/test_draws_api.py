@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from lottery import services
 from lottery.models import Draw
+from lottery.services.draws import draw_run
 from tests.conftest import daily_game
 from tests.public.conftest import DAY, draw_with_ballots
 
@@ -91,7 +91,7 @@ def test_a_page_of_draws_costs_the_same_queries_however_many_draws(
 ):
     game = daily_game()
     for back in range(3):
-        services.draw_run(draw_id=draw_with_ballots(game, DAY - timedelta(back), 4, players).pk)
+        draw_run(draw_id=draw_with_ballots(game, DAY - timedelta(back), 4, players).pk)
     with django_assert_max_num_queries(2):
         assert len(listed(api, "?page_size=2")) == 2
     for back in range(3, 40):

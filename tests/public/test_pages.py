@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from lottery import services
 from lottery.models import Pick, PickKind
+from lottery.services.draws import draw_run
 from tests.conftest import daily_game
 from tests.public.conftest import DAY, draw_with_ballots
 
@@ -88,11 +88,11 @@ def test_listing_costs_the_same_queries_however_many_draws_and_ballots(
     client, players, django_assert_max_num_queries
 ):
     game = daily_game()
-    services.draw_run(draw_id=draw_with_ballots(game, DAY, 3, players).pk)
+    draw_run(draw_id=draw_with_ballots(game, DAY, 3, players).pk)
     with django_assert_max_num_queries(3):
         page(client, "/draws/")
     for back in range(1, 15):
-        services.draw_run(draw_id=draw_with_ballots(game, DAY - timedelta(back), 20, players).pk)
+        draw_run(draw_id=draw_with_ballots(game, DAY - timedelta(back), 20, players).pk)
     draw_with_ballots(game, DAY + timedelta(1), 5, players)
     with django_assert_max_num_queries(3):
         page(client, "/draws/")
@@ -102,8 +102,8 @@ def test_draw_page_costs_the_same_queries_however_many_ballots(
     client, players, django_assert_max_num_queries
 ):
     game = daily_game()
-    small = services.draw_run(draw_id=draw_with_ballots(game, DAY, 2, players).pk)
-    big = services.draw_run(draw_id=draw_with_ballots(game, DAY + timedelta(1), 200, players).pk)
+    small = draw_run(draw_id=draw_with_ballots(game, DAY, 2, players).pk)
+    big = draw_run(draw_id=draw_with_ballots(game, DAY + timedelta(1), 200, players).pk)
     for draw in (small, big):
         with django_assert_max_num_queries(3):
             page(client, detail_url(draw))

@@ -7,8 +7,10 @@ from django.core.cache import cache
 from model_bakery import baker
 
 from accounts import services as accounts_services
-from lottery import caching, services
+from lottery import caching
 from lottery.models import Pick
+from lottery.services.draws import draw_get_or_create, draw_void
+from lottery.services.redraws import redraw_request
 from tests.verification.conftest import PAST, draw_with_ballots
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +21,7 @@ def redraw(draw, settings):
     settings.LOTTERY_REDRAW_APPROVALS = 0
     staff = baker.make("accounts.User", is_staff=True)
     winner = Pick.objects.get(draw=draw, kind="winner")
-    services.redraw_request(pick_id=winner.pk, actor=staff, reason="fraud")
+    redraw_request(pick_id=winner.pk, actor=staff, reason="fraud")
 
 
 @pytest.mark.parametrize("url", [DRAW, f"{DRAW}/leaves", "/api/v1/winning_ballots"])
@@ -55,7 +57,7 @@ def test_a_void_changes_the_validators_of_a_closed_draw(api):
     draw, _ = draw_with_ballots(3, draw_it=False)
     closed = api.get(DRAW)
     assert closed["Cache-Control"] == "public, no-cache"
-    services.draw_void(draw_id=draw.pk, actor=baker.make("accounts.User"), reason="fire")
+    draw_void(draw_id=draw.pk, actor=baker.make("accounts.User"), reason="fire")
     void = api.get(DRAW, HTTP_IF_NONE_MATCH=closed["ETag"])
     assert void.status_code == 200
     assert void.json()["status"] == "void"
@@ -64,7 +66,7 @@ def test_a_void_changes_the_validators_of_a_closed_draw(api):
 
 def test_an_open_draw_is_never_kept_so_its_close_shows_at_once(api, game):
     day = date.today().replace(year=date.today().year + 1)
-    services.draw_get_or_create(game=game, day=day)
+    draw_get_or_create(game=game, day=day)
     response = api.get(f"/api/v1/draws/daily/{day}")
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-cache"
@@ -119,7 +121,7 @@ def test_another_process_sees_a_void_at_once(api):
     token = cache.get(caching.GENERATION_KEY)
     other = caching._Memo()  # another worker's memo, current before the void
     other.put(other.current(), ("k",), "kept")
-    services.draw_void(draw_id=draw.pk, actor=baker.make("accounts.User"), reason="fire")
+    draw_void(draw_id=draw.pk, actor=baker.make("accounts.User"), reason="fire")
     assert cache.get(caching.GENERATION_KEY) != token
     assert other.current() == {}
     void = api.get(DRAW, HTTP_IF_NONE_MATCH=closed["ETag"])

@@ -46,9 +46,9 @@ def test_the_file_holds_the_paged_leaves_line_by_line(api, settings, tmp_path):
 
 @pytest.mark.django_db
 def test_an_open_draw_has_no_leaves_file(api, game):
-    from lottery import services
+    from lottery.services.draws import draw_get_or_create
 
-    services.draw_get_or_create(game=game, day=PAST.replace(year=2099))
+    draw_get_or_create(game=game, day=PAST.replace(year=2099))
     response = api.get("/api/v1/draws/daily/2099-01-10/leaves.ndjson.gz")
     assert response.status_code == 409
     assert "detail" in response.json()

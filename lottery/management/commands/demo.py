@@ -23,8 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from lottery import draws, selectors, services
+from lottery import draws, selectors
 from lottery.models import Ballot, Draw, Game, Pick, PickKind, TieRule
+from lottery.services.draws import draw_close, draw_get_or_create, draw_run, draw_void
+from lottery.services.redraws import redraw_approve, redraw_request
 
 MARKER = "demo-live"
 DOMAIN = "demo.example"
@@ -92,7 +94,7 @@ class Command(BaseCommand):
         void, *_ = draws_by_game[games[0]]
         past = [d for ds in draws_by_game.values() for d in ds if d.close_at <= now]
         self._draw_past(past, keep_closed=void)
-        services.draw_void(
+        draw_void(
             draw_id=void.pk, actor=operator, reason="Demo: the terminal feed was interrupted."
         )
         self._redraw(draws_by_game[games[0]][PAST_DAYS - 7], operator, approver)
@@ -100,7 +102,7 @@ class Command(BaseCommand):
         # Made-up players: past winners are not emailed; the live draw's winner will be.
         selectors.winning_picks().update(notified_at=now)
         live_draw = draws_by_game[live][0]
-        midnight = services.close_at_for(live, live_draw.date)
+        midnight = live.close_at_for(live_draw.date)
         when = "its midnight in" if live_draw.close_at == midnight else "early (demo only), not at"
         self.stdout.write(
             f"Live: {live_draw} closes at {live_draw.close_at:%H:%M:%S} UTC, "
@@ -153,7 +155,7 @@ class Command(BaseCommand):
         return Game.objects.create(slug=MARKER, name="Demo live", time_zone=zone)
 
     def _live_draw(self, game: Game, now: datetime) -> Draw:
-        draw = services.draw_get_or_create(game=game, day=services.today_for(game, now))
+        draw = draw_get_or_create(game=game, day=game.today_for(now))
         if draw.close_at - now > LIVE_MAX:
             # Offsets are whole, half or three-quarter hours: no zone's midnight may be near.
             # Demo only (its game is demo-live): this one draw closes early instead of
@@ -163,9 +165,9 @@ class Command(BaseCommand):
         return draw
 
     def _draws(self, game: Game, now: datetime) -> list[Draw]:
-        today = services.today_for(game, now)
+        today = game.today_for(now)
         days = (today + timedelta(days=n) for n in range(-PAST_DAYS, AHEAD_DAYS + 1))
-        return [services.draw_get_or_create(game=game, day=day) for day in days]
+        return [draw_get_or_create(game=game, day=day) for day in days]
 
     def _ballots(
         self,
@@ -194,20 +196,20 @@ class Command(BaseCommand):
 
     def _draw_past(self, past: list[Draw], *, keep_closed: Draw) -> None:
         for done, draw in enumerate(sorted(past, key=lambda d: d.close_at), 1):
-            services.draw_close(draw_id=draw.pk)
+            draw_close(draw_id=draw.pk)
             if draw.pk != keep_closed.pk:
-                services.draw_run(draw_id=draw.pk)
+                draw_run(draw_id=draw.pk)
             if done % 20 == 0 or done == len(past):
                 self.stdout.write(f"Past draws closed and drawn: {done}/{len(past)}")
 
     def _redraw(self, redrawn: Draw, operator: User, approver: User) -> None:
         """Disqualify a winner as staff would: one asks, another approves."""
         winner = Pick.objects.get(draw=redrawn, kind=PickKind.WINNER, rank=1)
-        request = services.redraw_request(
+        request = redraw_request(
             pick_id=winner.pk, actor=operator, reason="Demo: the winner's account was shared."
         )
         if request.status == "pending":  # LOTTERY_REDRAW_APPROVALS=0 approves it at once
-            services.redraw_approve(request_id=request.pk, actor=approver, note="Checked: agreed.")
+            redraw_approve(request_id=request.pk, actor=approver, note="Checked: agreed.")
         self.stdout.write(f"Redrawn {redrawn}: requested by {operator}, approved by {approver}")
 
 

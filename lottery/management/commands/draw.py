@@ -8,8 +8,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
 from core.errors import ServiceError
-from lottery import selectors, services
+from lottery import selectors
 from lottery.models import Ballot, Draw, DrawStatus, Game, PickKind
+from lottery.services.draws import draw_close, draw_get_or_create, draw_run
 
 
 class Command(BaseCommand):
@@ -32,13 +33,13 @@ class Command(BaseCommand):
         found = Draw.objects.filter(game__slug=game, date=date).first()
         if found is None:
             # Nobody played: create the draw so that the day ends, verifiably, with no entries.
-            found = services.draw_get_or_create(game=Game.objects.get(slug=game), day=date)
+            found = draw_get_or_create(game=Game.objects.get(slug=game), day=date)
         try:
             if found.status == DrawStatus.OPEN:
                 count = Ballot.objects.filter(draw=found).count()
                 self.stdout.write(f"Closing {found}: {count:,} ballots to number and hash…")
                 started = time.monotonic()
-                closed = services.draw_close(draw_id=found.pk, **who)
+                closed = draw_close(draw_id=found.pk, **who)
                 self.stdout.write(
                     f"  closed in {time.monotonic() - started:.2f} s: "
                     f"{closed.ballots_count:,} ballots, merkle root {closed.merkle_root}"
@@ -46,7 +47,7 @@ class Command(BaseCommand):
             if found.status in (DrawStatus.OPEN, DrawStatus.CLOSED):
                 self.stdout.write(f"Drawing {found}…")
                 started = time.monotonic()
-                services.draw_run(draw_id=found.pk, **who)
+                draw_run(draw_id=found.pk, **who)
                 self.stdout.write(f"  drawn in {time.monotonic() - started:.2f} s")
             else:
                 self.stdout.write(f"{found} was already {found.get_status_display().lower()}.")

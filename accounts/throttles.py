@@ -1,0 +1,28 @@
+"""The rate limits of the account endpoints, applied by the interfaces (API and sign-in page)
+before they call a service: per client address and per normalised email, 429 with
+Retry-After once either is over its limit. The API's token endpoint and the admin's sign-in
+page spend the same "login" budget."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from accounts.services import email_normalise
+from core import ratelimit
+from core.netaddr import client_ip
+
+
+def _throttle(request: HttpRequest, *, scope: str, email: str, limit: int) -> None:
+    ratelimit.hit(
+        scope=scope,
+        keys=[f"ip:{client_ip(request)}", f"email:{email_normalise(email)}"],
+        limit=limit,
+        window=settings.RATE_LIMIT_WINDOW,
+    )
+
+
+def register_throttle(request: HttpRequest, *, email: str) -> None:
+    _throttle(request, scope="register", email=email, limit=settings.RATE_LIMIT_REGISTER)
+
+
+def login_throttle(request: HttpRequest, *, email: str) -> None:
+    _throttle(request, scope="login", email=email, limit=settings.RATE_LIMIT_LOGIN)
