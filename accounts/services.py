@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts import auth, tasks
+from accounts import auth, jobs
 from accounts.models import RefreshToken, User
 from core.errors import ServiceError
 from lottery.audit import audit_entry_create
@@ -199,7 +199,7 @@ def user_password_reset_send(*, user: User, actor: User) -> None:
         )
     with transaction.atomic():
         audit_entry_create(action=AuditAction.PASSWORD_RESET_SEND, actor=actor, target=user.email)
-        transaction.on_commit(lambda: tasks.password_reset_email(user.pk))
+        transaction.on_commit(lambda: jobs.password_reset_email(user.pk))
 
 
 @transaction.atomic

@@ -1,10 +1,3 @@
-"""Account emails, sent after the staff action that asked for them has committed (Huey)."""
+"""Registers the account jobs with the Huey consumer (it imports each app's tasks module)."""
 
-from huey.contrib.djhuey import db_task
-
-from accounts import emails
-
-
-@db_task(retries=3, retry_delay=60)
-def password_reset_email(user_id: object) -> None:
-    emails.password_reset_email_send(user_id=user_id)
+from accounts import jobs  # noqa: F401

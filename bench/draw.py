@@ -23,7 +23,7 @@ step runs in a fresh subprocess of this script (``--worker ...``); the parent co
 Loading the ballots is not part of any measurement. Results go to bench/results/draw.json and
 bench/results/draw.txt. At the largest size (every size with ``--profile``; never with
 ``--no-profile``) the close and draw are taken apart (fetching rows, hashing, the id
-re-stream, the small queries) and proposed changes to lottery/services/draws.py and selectors.py,
+re-stream, the small queries) and proposed changes to lottery/services/draws.py and selectors/,
 applied in memory only, are measured end to end, round-robin with the project's code, and
 checked to give the same root, material and picks.
 """
@@ -451,8 +451,10 @@ def profile_steps(draw_id: int, size: int, root: str) -> dict:
 
     from django.db import connection, transaction
 
-    from lottery import draws, selectors
+    from lottery import draws
     from lottery.models import Draw
+    from lottery.selectors.ballots import distinct_numbers
+    from lottery.selectors.leaves import serial_ids, serial_rows
 
     draw = Draw.objects.get(pk=draw_id)
     pg = connection.vendor == "postgresql"
@@ -471,36 +473,36 @@ def profile_steps(draw_id: int, size: int, root: str) -> dict:
 
     def fetch_only():
         n = 0
-        for _row in selectors.serial_rows(draw=draw):
+        for _row in serial_rows(draw=draw):
             n += 1
         assert n == size
 
     def fetch_leaf():
         leaf_hash = draws.leaf_hash
-        for _pk, u, n in selectors.serial_rows(draw=draw):
+        for _pk, u, n in serial_rows(draw=draw):
             leaf_hash(u, n)
 
     def close_core():
         builder, leaf_hash = draws.MerkleBuilder(), draws.leaf_hash
-        for _pk, u, n in selectors.serial_rows(draw=draw):
+        for _pk, u, n in serial_rows(draw=draw):
             builder.add(leaf_hash(u, n))
         return builder.root()
 
     def ids_restream():
-        ids = array("q", (pk for pk, _u, _n in selectors.serial_rows(draw=draw)))
+        ids = array("q", (pk for pk, _u, _n in serial_rows(draw=draw)))
         assert len(ids) == size
 
     def ids_only():
-        assert len(selectors.serial_ids(draw=draw)) == size
+        assert len(serial_ids(draw=draw)) == size
 
     step("A fetch rows only (serial_rows)", fetch_only, "what draw_close streams")
     step("B A + leaf_hash", fetch_leaf)
     step("C B + MerkleBuilder.add", close_core, "= draw_close without its writes")
     step("D id re-stream as in draw_run", ids_restream, "array of pks via serial_rows")
-    step("E ids only, selectors.serial_ids", ids_only, "SELECT id ..., fetchmany")
+    step("E ids only, serial_ids", ids_only, "SELECT id ..., fetchmany")
 
     with transaction.atomic():
-        rows = list(selectors.serial_rows(draw=draw))  # for the in-memory hashing steps
+        rows = list(serial_rows(draw=draw))  # for the in-memory hashing steps
     leaves = [draws.leaf_hash(u, n) for _pk, u, n in rows]
 
     def hash_leaves_only():
@@ -583,7 +585,7 @@ def profile_steps(draw_id: int, size: int, root: str) -> dict:
     found = {}
 
     def distinct_as_is():
-        found["as_is"] = selectors.distinct_numbers(draw=draw, cap=cap)
+        found["as_is"] = distinct_numbers(draw=draw, cap=cap)
 
     def distinct_fixed():
         qs = Ballot.objects.filter(draw=draw).order_by().values_list("numbers", flat=True)
@@ -592,7 +594,7 @@ def profile_steps(draw_id: int, size: int, root: str) -> dict:
     step("S distinct_numbers as is", distinct_as_is, "Meta.ordering leaks into DISTINCT")
     step("T distinct_numbers with .order_by()", distinct_fixed, "index-only scan")
     with transaction.atomic():
-        ids = array("q", (pk for pk, _u, _n in selectors.serial_rows(draw=draw)))
+        ids = array("q", (pk for pk, _u, _n in serial_rows(draw=draw)))
     probe = [ids[int(len(ids) * f)] for f in (0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95)] * 2
     probe = probe[: cap or 11]
 

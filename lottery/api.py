@@ -11,9 +11,10 @@ from ninja.pagination import paginate
 
 from core.errors import ErrorOut, ServiceError
 from core.pagination import Pagination
-from lottery import caching, leaves_file, presenters, selectors
+from lottery import caching, leaves_file, published
 from lottery.filters import BallotFilter, WinningDrawFilter
 from lottery.models import Ballot
+from lottery.proofs import ballot_proof
 from lottery.schemas import (
     BallotFilters,
     BallotIn,
@@ -25,6 +26,10 @@ from lottery.schemas import (
     WinningBallotOut,
     WinningFilters,
 )
+from lottery.selectors import leaves
+from lottery.selectors.ballots import ballot_row, ballot_rows, ballots_of
+from lottery.selectors.draws import draw_public, draws_drawn, draws_listed, games_active
+from lottery.selectors.leaves import LEAVES_PAGE_MAX
 from lottery.services.ballots import ballot_play
 
 router = Router()
@@ -43,7 +48,7 @@ def _filtered(filterset_class: type, data: dict, queryset: object) -> object:
 @router.get("/games", auth=None, response=list[GameOut], tags=["games"])
 def games_list(request: HttpRequest) -> list[dict]:
     now = timezone.now()
-    return [presenters.game(game, now=now) for game in selectors.games_active()]
+    return [published.game(game, now=now) for game in games_active()]
 
 
 @router.post(
@@ -53,19 +58,19 @@ def lottery_play(request: HttpRequest, payload: BallotIn) -> Status:
     ballot = ballot_play(
         player=request.auth, numbers=payload.numbers, game_slug=payload.game, day=payload.game_date
     )
-    return Status(201, selectors.ballot_row(ballot))
+    return Status(201, ballot_row(ballot))
 
 
 @router.get("/lotteries", response=list[BallotOut], tags=["lotteries"])
-@paginate(Pagination, page_size=20, present=selectors.ballot_rows)
+@paginate(Pagination, page_size=20, present=ballot_rows)
 def lottery_list(request: HttpRequest, filters: Query[BallotFilters]) -> object:
-    return _filtered(BallotFilter, filters.dict(), selectors.ballots_of(player=request.auth))
+    return _filtered(BallotFilter, filters.dict(), ballots_of(player=request.auth))
 
 
 @router.get("/lotteries/{ballot_id}", response={200: BallotOut, 404: ErrorOut}, tags=["lotteries"])
 def lottery_detail(request: HttpRequest, ballot_id: str) -> dict:
-    ballot = selectors.ballots_of(player=request.auth).filter(uuid=_uuid(ballot_id))
-    rows = selectors.ballot_rows(ballot)
+    ballot = ballots_of(player=request.auth).filter(uuid=_uuid(ballot_id))
+    rows = ballot_rows(ballot)
     if not rows:
         raise ServiceError("Not found.", status=404)
     return rows[0]
@@ -75,7 +80,7 @@ def lottery_detail(request: HttpRequest, ballot_id: str) -> dict:
 @decorate_view(caching.conditional(lambda: caching.winning_validators()))
 @paginate(Pagination, page_size=20)
 def winning_list(request: HttpRequest, filters: Query[WinningFilters]) -> object:
-    return _filtered(WinningDrawFilter, filters.dict(), selectors.draws_drawn())
+    return _filtered(WinningDrawFilter, filters.dict(), draws_drawn())
 
 
 @router.get(
@@ -86,7 +91,7 @@ def winning_list(request: HttpRequest, filters: Query[WinningFilters]) -> object
 )
 @decorate_view(caching.conditional(lambda draw_id: caching.winning_validators(draw_id=draw_id)))
 def winning_detail(request: HttpRequest, draw_id: str) -> object:
-    return get_object_or_404(selectors.draws_drawn(), uuid=_uuid(draw_id))
+    return get_object_or_404(draws_drawn(), uuid=_uuid(draw_id))
 
 
 @router.get(
@@ -94,7 +99,7 @@ def winning_detail(request: HttpRequest, draw_id: str) -> object:
 )
 @decorate_view(caching.conditional(partial(caching.draw_validators, kind="draw")))
 def draw_detail(request: HttpRequest, game: str, day: date) -> dict:
-    return presenters.draw(selectors.draw_public(game=game, day=day))
+    return published.draw(draw_public(game=game, day=day))
 
 
 @router.get(
@@ -109,10 +114,10 @@ def draw_leaves(
     game: str,
     day: date,
     cursor: str | None = Query(None, max_length=512, description="`next` of the previous page."),
-    limit: int = Query(1000, ge=1, le=selectors.LEAVES_PAGE_MAX),
+    limit: int = Query(1000, ge=1, le=LEAVES_PAGE_MAX),
 ) -> dict:
-    draw = selectors.draw_public(game=game, day=day)
-    page = selectors.draw_leaves(draw=draw, cursor=cursor, limit=limit)
+    draw = draw_public(game=game, day=day)
+    page = leaves.draw_leaves(draw=draw, cursor=cursor, limit=limit)
     next_url = None
     if page.next_cursor:
         next_url = f"{request.path}?limit={limit}&cursor={page.next_cursor}"
@@ -137,7 +142,7 @@ def draw_leaves(
 )
 @decorate_view(caching.conditional(partial(caching.draw_validators, kind="leaves.ndjson.gz")))
 def draw_leaves_file(request: HttpRequest, game: str, day: date) -> FileResponse:
-    draw = selectors.draw_public(game=game, day=day)
+    draw = draw_public(game=game, day=day)
     path = leaves_file.leaves_file(draw=draw)
     name = f"leaves-{game}-{day.isoformat()}.ndjson.gz"
     return FileResponse(path.open("rb"), content_type="application/gzip", filename=name)
@@ -149,9 +154,9 @@ def draw_leaves_file(request: HttpRequest, game: str, day: date) -> FileResponse
     tags=["draws"],
 )
 def draw_proof(request: HttpRequest, game: str, day: date, ballot_id: str) -> object:
-    draw = selectors.draw_public(game=game, day=day)
+    draw = draw_public(game=game, day=day)
     ballot = get_object_or_404(Ballot, uuid=_uuid(ballot_id), player=request.auth, draw=draw)
-    return selectors.ballot_proof(draw=draw, ballot=ballot)
+    return ballot_proof(draw=draw, ballot=ballot)
 
 
 def _uuid(value: str) -> uuid.UUID:
@@ -167,7 +172,7 @@ from lottery.schemas import DrawFilters, DrawSummaryOut  # noqa: E402
 
 
 def _draw_summaries(page: object) -> list[dict]:
-    rows = [presenters.draw(draw) for draw in page]
+    rows = [published.draw(draw) for draw in page]
     for row in rows:
         row["url"] = f"/api/v1/draws/{row['game']}/{row['date'].isoformat()}"
     return rows
@@ -184,6 +189,6 @@ def _draw_summaries(page: object) -> list[dict]:
 def draw_list(request: HttpRequest, filters: Query[DrawFilters]) -> object:
     if filters.from_ and filters.to and filters.from_ > filters.to:
         raise ServiceError("'from' must be on or before 'to'.")
-    return selectors.draws_listed(
+    return draws_listed(
         status=filters.status, game=filters.game, first=filters.from_, last=filters.to
     )

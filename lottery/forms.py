@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
 
-from lottery import selectors
 from lottery.models import Draw, Pick
+from lottery.selectors.ballots import winning_picks
 
 
 class ReasonForm(forms.Form):
@@ -50,7 +50,7 @@ class RedrawRequestForm(ReasonForm):
     def __init__(self, *args: Any, draw: Draw, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["pick"].queryset = (
-            selectors.winning_picks()
+            winning_picks()
             .filter(draw=draw)
             .select_related("ballot__player")
             .order_by("kind", "rank", "serial")

@@ -19,8 +19,8 @@ from pathlib import Path
 from django.conf import settings
 
 from core.errors import ServiceError
-from lottery import selectors
 from lottery.models import Ballot, Draw
+from lottery.published import leaf
 
 
 def leaves_file(*, draw: Draw) -> Path:
@@ -49,7 +49,7 @@ def _build(draw: Draw, path: Path) -> None:
             for serial, (ballot, numbers, created_at) in enumerate(_rows(draw), 1):
                 out.write(
                     json.dumps(
-                        selectors.leaf_item(serial, ballot, numbers, created_at),
+                        leaf(serial, ballot, numbers, created_at),
                         separators=(",", ":"),
                     ).encode()
                     + b"\n"

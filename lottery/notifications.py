@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lottery.models import Pick
-from lottery.selectors import winning_picks
+from lottery.selectors.ballots import winning_picks
 
 
 @transaction.atomic

@@ -6,8 +6,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.errors import ServiceError
-from lottery import presenters, selectors
+from lottery import published
 from lottery.models import Draw, PickKind
+from lottery.selectors.draws import draw_page, draws_recent_with_winners, draws_upcoming
 
 RECENT_ON_HOME = 10
 RECENT_ON_LIST = 60
@@ -25,8 +26,8 @@ def draw_list(request: HttpRequest) -> HttpResponse:
 def _listing(request: HttpRequest, *, recent: int, title: str) -> HttpResponse:
     context = {
         "title": title,
-        "recent": [_card(draw) for draw in selectors.draws_recent_with_winners(limit=recent)],
-        "upcoming": selectors.draws_upcoming(limit=UPCOMING),
+        "recent": [_card(draw) for draw in draws_recent_with_winners(limit=recent)],
+        "upcoming": draws_upcoming(limit=UPCOMING),
         "more": recent == RECENT_ON_HOME,
     }
     return render(request, "public/draw_list.html", context)
@@ -40,10 +41,10 @@ def _card(draw: Draw) -> dict:
 
 def draw_detail(request: HttpRequest, game: str, day: str) -> HttpResponse:
     try:
-        draw = selectors.draw_page(game=game, day=date.fromisoformat(day))
+        draw = draw_page(game=game, day=date.fromisoformat(day))
     except (ValueError, ServiceError) as exc:
         raise Http404("No such draw.") from exc
-    published = presenters.draw(draw)
+    shown = published.draw(draw)
     picks = getattr(draw, "all_picks", [])
     rows = [
         {
@@ -59,10 +60,10 @@ def draw_detail(request: HttpRequest, game: str, day: str) -> HttpResponse:
     context = {
         "title": f"{draw.game.name}, {draw.date:%d %B %Y}",
         "draw": draw,
-        "published": published,
+        "published": shown,
         "winners": [r for r, p in zip(rows, picks, strict=True) if p.kind == PickKind.WINNER],
         "alternates": [r for r, p in zip(rows, picks, strict=True) if p.kind == PickKind.ALTERNATE],
         "api_url": f"/api/v1/draws/{draw.game.slug}/{draw.date.isoformat()}",
-        "verifiable": published.get("seed") is not None,
+        "verifiable": shown.get("seed") is not None,
     }
     return render(request, "public/draw_detail.html", context)

@@ -19,9 +19,9 @@ from core.admin import (
     clean_search_term,
     link,
 )
-from lottery import selectors
 from lottery.admin.filters import DrawDateFilter, GameFilter, WinnerFilter
 from lottery.models import Ballot, DrawStatus, Pick, PickKind
+from lottery.selectors.ballots import winning_picks
 
 # The winner column: a neutral "pending" until the ballot's draw is drawn.
 WINNER_LABELS = {"winner": "success", "pending": "info", "no": ""}
@@ -116,7 +116,7 @@ class BallotAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(won=Exists(selectors.winning_picks().filter(ballot=OuterRef("pk"))))
+            .annotate(won=Exists(winning_picks().filter(ballot=OuterRef("pk"))))
         )
 
     def get_search_results(

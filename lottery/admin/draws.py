@@ -32,11 +32,11 @@ from core.admin import (
     object_or_404,
     object_or_none,
 )
-from lottery import selectors
 from lottery.admin.draw_inlines import PickInline, RedrawRequestInline
 from lottery.admin.export import draw_csv_response
 from lottery.forms import ReasonForm, RedrawRequestForm
 from lottery.models import Ballot, Draw, DrawStatus, RedrawStatus
+from lottery.selectors.ballots import winning_picks
 from lottery.services.draws import draw_now, draw_void
 from lottery.services.redraws import redraw_request
 
@@ -160,7 +160,7 @@ class DrawAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
         )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Draw]:
-        winning = selectors.winning_picks().select_related("ballot").order_by("kind", "rank")
+        winning = winning_picks().select_related("ballot").order_by("kind", "rank")
         return (
             super()
             .get_queryset(request)

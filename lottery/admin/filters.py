@@ -16,8 +16,8 @@ from unfold.contrib.filters.admin import DropdownFilter, RangeDateFilter
 from unfold.utils import parse_date_str
 
 from core.types import has_nul
-from lottery import selectors
 from lottery.models import Draw, Game
+from lottery.selectors.ballots import winning_picks
 
 
 def _range(filter_: RangeDateFilter) -> tuple[object, object]:
@@ -90,7 +90,7 @@ class WinnerFilter(DropdownFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() not in ("yes", "no"):
             return queryset
-        winners = list(selectors.winning_picks().values_list("ballot_id", flat=True))
+        winners = list(winning_picks().values_list("ballot_id", flat=True))
         if self.value() == "yes":
             return queryset.filter(pk__in=winners)
         return queryset.exclude(pk__in=winners)

@@ -13,9 +13,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.errors import ServiceError
-from lottery import caching, draws, jobs, proofs, selectors
+from lottery import caching, draws, jobs, proofs
 from lottery.audit import audit_entry_create
 from lottery.models import AuditAction, Ballot, Draw, DrawStatus, Game, Pick, PickKind
+from lottery.selectors.ballots import distinct_numbers
+from lottery.selectors.draws import draws_due
+from lottery.selectors.leaves import serial_ids
 
 
 def draw_get_or_create(*, game: Game, day: date) -> Draw:
@@ -118,15 +121,13 @@ def draw_run(*, draw_id: int, actor: User | None = None, actor_label: str = "") 
         root=root,
         beacon=draw.beacon,
     )
-    ids = selectors.serial_ids(draw=draw)
+    ids = serial_ids(draw=draw)
     if len(ids) != count:  # ballots cannot appear after close; refuse to draw if they did
         raise ServiceError(f"{draw} has {len(ids)} ballots but closed with {count}.", status=409)
     outcome = draws.select_results(
         material=material,
         count=count,
-        distinct=selectors.distinct_numbers(
-            draw=draw, cap=draw.winners_per_draw + draw.alternates_per_draw
-        ),
+        distinct=distinct_numbers(draw=draw, cap=draw.winners_per_draw + draw.alternates_per_draw),
         tie_rule=draw.tie_rule,
         winners=draw.winners_per_draw,
         alternates=draw.alternates_per_draw,
@@ -180,7 +181,7 @@ def draw_now(*, draw_id: int, actor: User) -> Draw:
 def draws_due_run() -> list[Draw]:
     """Close and draw every draw whose close time has passed (catches up missed midnights)."""
     done = []
-    for draw_id in selectors.draws_due(now=timezone.now()):
+    for draw_id in draws_due(now=timezone.now()):
         draw_close(draw_id=draw_id)
         done.append(draw_run(draw_id=draw_id))
     return done

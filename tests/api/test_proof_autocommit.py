@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 from model_bakery import baker
 
-from lottery import draws, selectors
+from lottery import draws
+from lottery.selectors.leaves import serial_ids, serial_rows
 from lottery.services.draws import draw_get_or_create, draw_run
 from tests.conftest import bearer, daily_game, postgres_only
 
@@ -34,14 +35,14 @@ def test_owner_gets_the_proof_of_their_ballot_outside_a_transaction(api):
 
 def test_serial_readers_stream_outside_a_transaction():
     draw, ballots = closed_draw_with_ballots(3)
-    rows = list(selectors.serial_rows(draw=draw))
+    rows = list(serial_rows(draw=draw))
     assert sorted(str(b.uuid) for b in ballots) == sorted(uuid for _pk, uuid, _n in rows)
-    assert list(selectors.serial_ids(draw=draw)) == [pk for pk, _u, _n in rows]
+    assert list(serial_ids(draw=draw)) == [pk for pk, _u, _n in rows]
 
 
 def test_an_abandoned_serial_stream_leaves_the_connection_usable():
     draw, _ = closed_draw_with_ballots(3)
-    stream = selectors.serial_rows(draw=draw)
+    stream = serial_rows(draw=draw)
     next(stream)
     stream.close()
-    assert len(selectors.serial_ids(draw=draw)) == 3
+    assert len(serial_ids(draw=draw)) == 3

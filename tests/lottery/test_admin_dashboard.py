@@ -11,6 +11,7 @@ from model_bakery import baker
 from accounts.models import User
 from lottery import dashboard
 from lottery.models import PickKind
+from lottery.selectors import dashboard as selectors_dashboard
 from lottery.services.redraws import redraw_request
 from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
 from tests.lottery.conftest_admin import admin_url, make_ballots
@@ -30,14 +31,14 @@ def test_today_counts_ballots_and_distinct_players_and_the_time_to_close(game, m
     draw = make_draw(day=NOW.date(), ballots=0, drawn=False)
     make_ballots(draw, 5, players=[ada, bob])
 
-    (today,) = dashboard.games_today(now=NOW)
+    (today,) = selectors_dashboard.games_today(now=NOW)
 
     assert (today.game, today.day, today.ballots, today.players) == (game, NOW.date(), 5, 2)
     assert today.closes_in == "2 h 30 min"
 
 
 def test_a_game_with_no_ballot_today_shows_zero(game):
-    (today,) = dashboard.games_today(now=NOW)
+    (today,) = selectors_dashboard.games_today(now=NOW)
     assert (today.draw, today.ballots, today.players) == (None, 0, 0)
 
 
@@ -48,7 +49,7 @@ def test_attention_lists_overdue_draws_pending_redraws_and_empty_draws(operator,
     winner = drawn.picks.get(kind=PickKind.WINNER)
     request = redraw_request(pick_id=winner.pk, actor=operator, reason="check")
 
-    found = dashboard.attention(now=NOW, today=NOW.date())
+    found = selectors_dashboard.attention(now=NOW, today=NOW.date())
 
     assert found.overdue == [overdue]
     assert found.redraws == [request]
@@ -79,7 +80,7 @@ def test_the_last_draws_carry_their_winners(make_draw):
     for back in range(1, 10):
         make_draw(day=NOW.date() - timedelta(days=back), ballots=2)
 
-    recent = dashboard.draws_recent()
+    recent = selectors_dashboard.draws_recent()
 
     assert [d.date for d in recent] == [NOW.date() - timedelta(days=b) for b in range(1, 8)]
     assert all(len(d.winning) == 1 for d in recent)

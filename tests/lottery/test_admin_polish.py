@@ -10,9 +10,9 @@ from django.test import override_settings
 from model_bakery import baker
 
 from accounts.models import User
-from lottery import selectors
 from lottery.audit import audit_entry_create
 from lottery.models import AuditAction, Ballot, Draw, Game
+from lottery.selectors.ballots import winning_picks
 from lottery.services.draws import draw_get_or_create, draw_run
 from lottery.services.redraws import redraw_request
 from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
@@ -89,7 +89,7 @@ def test_audit_log_draw_timeline_and_redraws_show_seconds(auditor, operator, log
     with time_machine.travel(at, tick=False):
         audit_entry_create(action=AuditAction.VOID, actor=None, reason="seconds")
         draw = make_draw()
-        pick = selectors.winning_picks().get(draw=draw)
+        pick = winning_picks().get(draw=draw)
         redraw_request(pick_id=pick.pk, actor=operator, reason="fraud")
     client = login(auditor)
 

@@ -9,8 +9,10 @@ from django.test import override_settings
 from model_bakery import baker
 
 from core.errors import ServiceError
-from lottery import draws, presenters, selectors
+from lottery import draws, published
 from lottery.models import AuditAction, AuditEntry, Ballot, Draw, DrawStatus, Game, Pick
+from lottery.selectors.draws import draw_public, draws_drawn
+from lottery.selectors.leaves import draw_leaves
 from lottery.services.draws import (
     draw_close,
     draw_get_or_create,
@@ -44,13 +46,13 @@ def fill(draw, n, numbers=None):
     ]
 
 
-def published(draw):
-    draw = selectors.draw_public(game=draw.game.slug, day=draw.date)
-    body = presenters.draw(draw)
+def published_of(draw):
+    draw = draw_public(game=draw.game.slug, day=draw.date)
+    body = published.draw(draw)
     leaves = []
     cursor = None
     while True:
-        page = selectors.draw_leaves(draw=draw, cursor=cursor, limit=7)
+        page = draw_leaves(draw=draw, cursor=cursor, limit=7)
         leaves += page.items
         if not page.next_cursor:
             return body, leaves
@@ -77,7 +79,7 @@ def test_draw_run_draws_one_winner_and_alternates_that_the_verifier_accepts(past
     winners = Pick.objects.filter(draw=draw, kind="winner")
     assert winners.count() == 1
     assert Pick.objects.filter(draw=draw, kind="alternate").count() == 10
-    assert verify_published(*jsonable(*published(draw))) == []
+    assert verify_published(*jsonable(*published_of(draw))) == []
     actions = list(AuditEntry.objects.filter(draw=draw).values_list("action", flat=True))
     assert sorted(actions) == [AuditAction.CLOSE, AuditAction.DRAW]
 
@@ -97,7 +99,7 @@ def test_a_draw_without_ballots_ends_with_no_entries_and_reveals_its_seed(past_d
     assert draw.status == DrawStatus.NO_ENTRIES
     assert draw.ballots_count == 0
     assert draw.merkle_root == draws.EMPTY_ROOT.hex()
-    body, leaves = jsonable(*published(draw))
+    body, leaves = jsonable(*published_of(draw))
     assert body["seed"] == bytes(draw.seed).hex()
     assert verify_published(body, leaves) == []
 
@@ -130,7 +132,7 @@ def test_tie_rules_on_equal_numbers(game, past_draw, rule):
     else:
         assert [w.serial for w in winners] == [1, 2, 3, 4, 5, 6]
         assert {w.rank for w in winners} == {1}
-    assert verify_published(*jsonable(*published(draw))) == []
+    assert verify_published(*jsonable(*published_of(draw))) == []
 
 
 def test_scheduler_catches_up_every_missed_midnight(game):
@@ -204,14 +206,14 @@ def test_redraw_needs_a_second_person_and_promotes_the_next_alternate(past_draw)
     first_alternate.refresh_from_db()
     assert winner.disqualified_at is not None
     assert first_alternate.promoted_at is not None
-    body, leaves = jsonable(*published(draw))
+    body, leaves = jsonable(*published_of(draw))
     assert body["winners"][0]["disqualified"] is True
     assert body["alternates"][0]["promoted"] is True
     assert verify_published(body, leaves) == []
     actions = set(AuditEntry.objects.filter(draw=draw).values_list("action", flat=True))
     assert {AuditAction.REDRAW_REQUEST, AuditAction.REDRAW_APPROVE} <= actions
     # The promoted alternate is now what the public winners list shows.
-    winning = selectors.draws_drawn().get(pk=draw.pk).winning
+    winning = draws_drawn().get(pk=draw.pk).winning
     assert [p.ballot_id for p in winning] == [first_alternate.ballot_id]
 
 
@@ -226,9 +228,9 @@ def test_a_promoted_alternate_disqualified_in_turn_promotes_the_next(past_draw):
         actor=staff,
         reason="two",
     )
-    winning = selectors.draws_drawn().get(pk=draw.pk).winning
+    winning = draws_drawn().get(pk=draw.pk).winning
     assert [(p.kind, p.rank) for p in winning] == [("alternate", 2)]
-    body, leaves = jsonable(*published(draw))
+    body, leaves = jsonable(*published_of(draw))
     assert [a["promoted"] for a in body["alternates"][:3]] == [True, True, False]
     assert verify_published(body, leaves) == []
     body["alternates"][2]["promoted"] = True  # a promotion nobody asked for

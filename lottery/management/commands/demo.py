@@ -23,8 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from lottery import draws, selectors
+from lottery import draws
 from lottery.models import Ballot, Draw, Game, Pick, PickKind, TieRule
+from lottery.selectors.ballots import winning_picks
 from lottery.services.draws import draw_close, draw_get_or_create, draw_run, draw_void
 from lottery.services.redraws import redraw_approve, redraw_request
 
@@ -100,7 +101,7 @@ class Command(BaseCommand):
         self._redraw(draws_by_game[games[0]][PAST_DAYS - 7], operator, approver)
         self.stdout.write(f"Voided {void}")
         # Made-up players: past winners are not emailed; the live draw's winner will be.
-        selectors.winning_picks().update(notified_at=now)
+        winning_picks().update(notified_at=now)
         live_draw = draws_by_game[live][0]
         midnight = live.close_at_for(live_draw.date)
         when = "its midnight in" if live_draw.close_at == midnight else "early (demo only), not at"

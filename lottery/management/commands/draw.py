@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
 from core.errors import ServiceError
-from lottery import selectors
 from lottery.models import Ballot, Draw, DrawStatus, Game, PickKind
+from lottery.selectors.draws import draw_public
 from lottery.services.draws import draw_close, draw_get_or_create, draw_run
 
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{found} was already {found.get_status_display().lower()}.")
         except ServiceError as exc:
             raise CommandError(exc.detail) from exc
-        self._print_result(selectors.draw_public(game=game, day=date))
+        self._print_result(draw_public(game=game, day=date))
 
     def _print_result(self, draw: Draw) -> None:
         self.stdout.write(f"{draw}: {draw.get_status_display()}")

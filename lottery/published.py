@@ -1,7 +1,9 @@
-"""Shape models into the published JSON: what is revealed depends on the draw's status."""
+"""The published JSON of games, draws, ballots and leaves, shaped in this one module: what a
+draw reveals depends on its status (SPEC section 2)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
+from lottery import draws
 from lottery.models import Draw, DrawStatus, Game, PickKind
 
 
@@ -73,4 +75,39 @@ def _pick(pick: object) -> dict:
         "serial": pick.serial,
         "ballot": pick.ballot.uuid,
         "numbers": pick.ballot.numbers_list,
+    }
+
+
+def ballot(
+    pk: int,
+    uuid_: object,
+    game: str,
+    day: date,
+    numbers: str,
+    created_at: datetime,
+    status: str,
+    *,
+    won: set[int],
+) -> dict:
+    """One ballot as BallotOut publishes it; ``won`` holds the winning ids among them."""
+    return {
+        "uuid": uuid_,
+        "game": game,
+        "game_date": day,
+        "numbers": draws.numbers_list(numbers),
+        "created_at": created_at,
+        "draw_status": status,
+        "won": pk in won if status == DrawStatus.DRAWN else None,  # unknown until drawn
+    }
+
+
+def leaf(serial: int, ballot: str, numbers: str, created_at: datetime) -> dict:
+    """One published leaf, as the pages and the leaves file give it."""
+    return {
+        "serial": serial,
+        "ballot": ballot,
+        "numbers": draws.numbers_list(numbers),
+        # Microseconds matter: they order the serials (ninja's encoder keeps only ms).
+        "created_at": created_at.isoformat(),
+        "leaf": draws.leaf_hash(ballot, numbers).hex(),
     }
