@@ -32,6 +32,7 @@ from core.admin import (
     object_or_404,
     object_or_none,
 )
+from lottery import rules
 from lottery.admin.draw_inlines import PickInline, RedrawRequestInline
 from lottery.admin.export import draw_csv_response
 from lottery.forms import ReasonForm, RedrawRequestForm
@@ -48,15 +49,12 @@ STATUS_LABELS = {
     DrawStatus.VOID: "danger",
 }
 
-# When each action applies; the services check again under the row lock.
+# When each action applies (lottery.rules); the services ask the same under the row lock.
 APPLIES: dict[str, Callable[[Draw, datetime], bool]] = {
-    "draw_now": lambda draw, now: (
-        draw.status == DrawStatus.CLOSED
-        or (draw.status == DrawStatus.OPEN and draw.close_at <= now)
-    ),
-    "redraw_request": lambda draw, now: draw.status == DrawStatus.DRAWN,
-    "draw_void": lambda draw, now: draw.status not in (DrawStatus.DRAWN, DrawStatus.VOID),
-    "export_csv": lambda draw, now: draw.ballots_count is not None,
+    "draw_now": rules.draw_may_be_drawn,
+    "redraw_request": lambda draw, now: rules.draw_may_be_redrawn(draw),
+    "draw_void": lambda draw, now: rules.draw_may_be_voided(draw),
+    "export_csv": lambda draw, now: rules.draw_ballots_published(draw),
 }
 
 

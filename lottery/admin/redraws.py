@@ -1,6 +1,5 @@
 """Redraw requests: read-only records, approved or refused by a second staff member."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import ShowFacets
 from django.db.models import QuerySet
@@ -23,6 +22,7 @@ from core.admin import (
 )
 from lottery.forms import DecisionForm
 from lottery.models import RedrawRequest, RedrawStatus
+from lottery.rules import redraw_decision_refusal
 from lottery.services.redraws import redraw_approve, redraw_refuse
 
 STATUS_LABELS = {
@@ -91,9 +91,7 @@ class RedrawRequestAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
         """Offer a decision only on a pending request, and not to its own requester."""
         actions = super().get_actions_detail(request, object_id)
         redraw = object_or_none(RedrawRequest.objects.all(), object_id)
-        if redraw is None or redraw.status != RedrawStatus.PENDING:
-            return []
-        if settings.LOTTERY_REDRAW_APPROVALS > 0 and redraw.requested_by_id == request.user.pk:
+        if redraw is None or redraw_decision_refusal(redraw, request.user):
             return []
         return actions
 

@@ -16,6 +16,7 @@ from core.errors import ServiceError
 from lottery import caching, draws, jobs, proofs
 from lottery.audit import audit_entry_create
 from lottery.models import AuditAction, Ballot, Draw, DrawStatus, Game, Pick, PickKind
+from lottery.rules import draw_may_be_drawn, draw_may_be_voided
 from lottery.selectors.ballots import distinct_numbers
 from lottery.selectors.draws import draws_due
 from lottery.selectors.leaves import serial_ids
@@ -173,9 +174,9 @@ def draw_run(*, draw_id: int, actor: User | None = None, actor_label: str = "") 
 def draw_now(*, draw_id: int, actor: User) -> Draw:
     """Staff's manual draw: only for a day whose close time has passed."""
     draw = Draw.objects.get(pk=draw_id)
-    if draw.status not in (DrawStatus.OPEN, DrawStatus.CLOSED):
+    if not draw_may_be_drawn(draw, timezone.now()) and draw.status != DrawStatus.OPEN:
         raise ServiceError(f"{draw} is {draw.get_status_display().lower()}: nothing to draw.")
-    return draw_run(draw_id=draw_id, actor=actor)
+    return draw_run(draw_id=draw_id, actor=actor)  # an open draw not yet due is refused there
 
 
 def draws_due_run() -> list[Draw]:
@@ -193,7 +194,7 @@ def draw_void(*, draw_id: int, actor: User, reason: str) -> Draw:
     if not reason.strip():
         raise ServiceError("A reason is required to void a draw.")
     draw = draw_lock(draw_id)
-    if draw.status in (DrawStatus.DRAWN, DrawStatus.VOID):
+    if not draw_may_be_voided(draw):
         raise ServiceError(f"{draw} is {draw.get_status_display().lower()} and cannot be voided.")
     before = {"status": draw.status}
     draw.status = DrawStatus.VOID

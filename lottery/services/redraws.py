@@ -13,6 +13,7 @@ from core.errors import ServiceError
 from lottery import jobs
 from lottery.audit import audit_entry_create
 from lottery.models import AuditAction, Pick, PickKind, RedrawRequest, RedrawStatus
+from lottery.rules import draw_may_be_redrawn, redraw_decision_refusal
 from lottery.services.draws import draw_lock, draw_revise
 
 
@@ -22,7 +23,9 @@ def redraw_request(*, pick_id: int, actor: User, reason: str) -> RedrawRequest:
     if not reason.strip():
         raise ServiceError("A reason is required to request a redraw.")
     pick = Pick.objects.select_related("draw", "ballot").get(pk=pick_id)
-    draw_lock(pick.draw_id)
+    draw = draw_lock(pick.draw_id)
+    if not draw_may_be_redrawn(draw):
+        raise ServiceError(f"{draw} is not drawn: there is no winner to disqualify.")
     if not pick.is_winning:
         raise ServiceError("Only a ballot that currently wins can be disqualified.")
     if RedrawRequest.objects.filter(pick=pick, status=RedrawStatus.PENDING).exists():
@@ -112,10 +115,8 @@ def _pending(request_id: int, actor: User) -> RedrawRequest:
         .select_related("pick__ballot", "draw")
         .get(pk=request_id)
     )
-    if request.status != RedrawStatus.PENDING:
-        raise ServiceError(
-            f"This redraw request is already {request.get_status_display().lower()}.", status=409
-        )
-    if settings.LOTTERY_REDRAW_APPROVALS > 0 and request.requested_by_id == actor.pk:
-        raise ServiceError("A redraw must be approved by a different staff member.", status=403)
+    refusal = redraw_decision_refusal(request, actor)
+    if refusal:
+        status = 409 if request.status != RedrawStatus.PENDING else 403
+        raise ServiceError(refusal, status=status)
     return request
