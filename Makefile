@@ -28,6 +28,7 @@ $(VENV)/.installed: requirements-dev.lock
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) tools/import_graph.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .
