@@ -10,13 +10,13 @@ from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
 from core.errors import ErrorOut, ServiceError
+from core.filters import filtered, query_schema
 from core.pagination import Pagination
 from lottery import caching, leaves_file, published
-from lottery.filters import BallotFilter, WinningDrawFilter
+from lottery.filters import BallotFilter, DrawFilter, WinningDrawFilter
 from lottery.models import Ballot
 from lottery.proofs import ballot_proof
 from lottery.schemas import (
-    BallotFilters,
     BallotIn,
     BallotOut,
     DrawOut,
@@ -24,7 +24,6 @@ from lottery.schemas import (
     LeavesOut,
     ProofOut,
     WinningBallotOut,
-    WinningFilters,
 )
 from lottery.selectors import leaves
 from lottery.selectors.ballots import ballot_row, ballot_rows, ballots_of
@@ -35,14 +34,9 @@ from lottery.services.ballots import ballot_play
 router = Router()
 
 
-def _filtered(filterset_class: type, data: dict, queryset: object) -> object:
-    data = {k: v for k, v in data.items() if v is not None}
-    if not data:  # nothing to filter: skip building a FilterSet and its form
-        return queryset
-    filterset = filterset_class(data=data, queryset=queryset)
-    if not filterset.is_valid():
-        raise ServiceError(f"Invalid filter: {dict(filterset.errors)}")
-    return filterset.qs
+BallotFilters = query_schema(BallotFilter)
+WinningFilters = query_schema(WinningDrawFilter)
+DrawFilters = query_schema(DrawFilter)
 
 
 @router.get("/games", auth=None, response=list[GameOut], tags=["games"])
@@ -64,7 +58,7 @@ def lottery_play(request: HttpRequest, payload: BallotIn) -> Status:
 @router.get("/lotteries", response=list[BallotOut], tags=["lotteries"])
 @paginate(Pagination, page_size=20, present=ballot_rows)
 def lottery_list(request: HttpRequest, filters: Query[BallotFilters]) -> object:
-    return _filtered(BallotFilter, filters.dict(), ballots_of(player=request.auth))
+    return filtered(BallotFilter, filters, ballots_of(player=request.auth))
 
 
 @router.get("/lotteries/{ballot_id}", response={200: BallotOut, 404: ErrorOut}, tags=["lotteries"])
@@ -80,7 +74,7 @@ def lottery_detail(request: HttpRequest, ballot_id: str) -> dict:
 @decorate_view(caching.conditional(lambda: caching.winning_validators()))
 @paginate(Pagination, page_size=20)
 def winning_list(request: HttpRequest, filters: Query[WinningFilters]) -> object:
-    return _filtered(WinningDrawFilter, filters.dict(), draws_drawn())
+    return filtered(WinningDrawFilter, filters, draws_drawn())
 
 
 @router.get(
@@ -168,7 +162,7 @@ def _uuid(value: str) -> uuid.UUID:
 
 # GET /draws (public results listing). Imported here, not at the top, so that this
 # endpoint stays one hunk at the end of the file.
-from lottery.schemas import DrawFilters, DrawSummaryOut  # noqa: E402
+from lottery.schemas import DrawSummaryOut  # noqa: E402
 
 
 def _draw_summaries(page: object) -> list[dict]:
@@ -189,6 +183,4 @@ def _draw_summaries(page: object) -> list[dict]:
 def draw_list(request: HttpRequest, filters: Query[DrawFilters]) -> object:
     if filters.from_ and filters.to and filters.from_ > filters.to:
         raise ServiceError("'from' must be on or before 'to'.")
-    return draws_listed(
-        status=filters.status, game=filters.game, first=filters.from_, last=filters.to
-    )
+    return filtered(DrawFilter, filters, draws_listed())

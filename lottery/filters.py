@@ -1,14 +1,19 @@
-"""django-filter FilterSets behind the API's list filters (and reusable by the admin)."""
+"""The API's list filters, declared once: the query schemas ninja validates and documents
+are derived from these FilterSets (core.filters.query_schema)."""
 
 import django_filters
 
-from lottery.models import Ballot, Draw
+from lottery.models import Ballot, Draw, DrawStatus
 
 
 class BallotFilter(django_filters.FilterSet):
-    from_date = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    to_date = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
-    game_date = django_filters.DateFilter(field_name="draw__date")
+    from_date = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label="Played at or after (ISO datetime)."
+    )
+    to_date = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lte", label="Played at or before (ISO datetime)."
+    )
+    game_date = django_filters.DateFilter(field_name="draw__date", label="Draw date.")
 
     class Meta:
         model = Ballot
@@ -16,10 +21,32 @@ class BallotFilter(django_filters.FilterSet):
 
 
 class WinningDrawFilter(django_filters.FilterSet):
-    from_date = django_filters.IsoDateTimeFilter(field_name="drawn_at", lookup_expr="gte")
-    to_date = django_filters.IsoDateTimeFilter(field_name="drawn_at", lookup_expr="lte")
+    from_date = django_filters.IsoDateTimeFilter(
+        field_name="drawn_at", lookup_expr="gte", label="Drawn at or after (ISO datetime)."
+    )
+    to_date = django_filters.IsoDateTimeFilter(
+        field_name="drawn_at", lookup_expr="lte", label="Drawn at or before (ISO datetime)."
+    )
     game = django_filters.CharFilter(field_name="game__slug")
 
     class Meta:
         model = Draw
         fields = ["from_date", "to_date", "game"]
+
+
+class DrawFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=DrawStatus.choices, label="Only draws in this status."
+    )
+    game = django_filters.CharFilter(field_name="game__slug", label="Game slug.")
+    from_ = django_filters.DateFilter(
+        field_name="date", lookup_expr="gte", label="Draw date on or after."
+    )
+    to = django_filters.DateFilter(
+        field_name="date", lookup_expr="lte", label="Draw date on or before."
+    )
+
+    class Meta:
+        model = Draw
+        fields = ["status", "game", "from_", "to"]
+        types = {"status": DrawStatus}

@@ -4,7 +4,7 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import BaseModel, StrictInt
 
-from core.types import Text, UtcDateTime
+from core.types import Text
 from lottery.models import DrawStatus, TieRule
 
 
@@ -134,18 +134,6 @@ class ProofOut(Schema):
     path: list[str]
 
 
-class BallotFilters(Schema):
-    from_date: UtcDateTime | None = Field(None, description="Played at or after (ISO datetime).")
-    to_date: UtcDateTime | None = Field(None, description="Played at or before (ISO datetime).")
-    game_date: date | None = Field(None, description="Draw date.")
-
-
-class WinningFilters(Schema):
-    from_date: UtcDateTime | None = Field(None, description="Drawn at or after (ISO datetime).")
-    to_date: UtcDateTime | None = Field(None, description="Drawn at or before (ISO datetime).")
-    game: Text | None = Field(None, max_length=40)
-
-
 class DrawSummaryOut(Schema):
     """One draw in GET /draws: GET /draws/{game}/{date} without the winners and alternates
     lists (follow ``url`` for them), so a page of draws costs two queries."""
@@ -164,10 +152,3 @@ class DrawSummaryOut(Schema):
     tie_rule: str | None = None
     winners_per_draw: int | None = None
     alternates_per_draw: int | None = None
-
-
-class DrawFilters(Schema):
-    status: DrawStatus | None = Field(None, description="Only draws in this status.")
-    game: Text | None = Field(None, max_length=40, description="Game slug.")
-    from_: date | None = Field(None, alias="from", description="Draw date on or after.")
-    to: date | None = Field(None, description="Draw date on or before.")

@@ -57,24 +57,9 @@ def draw_public(*, game: str, day: date) -> Draw:
 PUBLIC_PAST = (DrawStatus.DRAWN, DrawStatus.NO_ENTRIES, DrawStatus.VOID, DrawStatus.CLOSED)
 
 
-def draws_listed(
-    *,
-    status: str | None = None,
-    game: str | None = None,
-    first: date | None = None,
-    last: date | None = None,
-) -> QuerySet[Draw]:
-    """Draws newest first (by date, then game), narrowed by status, game slug and date range."""
-    rows = Draw.objects.select_related("game").order_by("-date", "game__slug", "-id")
-    if status:
-        rows = rows.filter(status=status)
-    if game:
-        rows = rows.filter(game__slug=game)
-    if first:
-        rows = rows.filter(date__gte=first)
-    if last:
-        rows = rows.filter(date__lte=last)
-    return rows
+def draws_listed() -> QuerySet[Draw]:
+    """Draws newest first (by date, then game); the API narrows it with lottery.filters."""
+    return Draw.objects.select_related("game").order_by("-date", "game__slug", "-id")
 
 
 def draws_recent_with_winners(*, limit: int) -> list[Draw]:
