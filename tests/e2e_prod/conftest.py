@@ -241,7 +241,7 @@ def due_day(stack: Stack) -> Day:
     """Create the game, play it over the API, then close its day now; the worker's periodic
     task (every minute) draws it while the other tests run. See `drawn`."""
     today = stack.shell(
-        "import json; from lottery.models import Game; from lottery.services import today_for;"
+        "import json; from lottery.models import Game;"
         "from django.utils import timezone;"
         f"game = Game.objects.create(slug={GAME!r}, name='E2E', numbers_per_ballot=3,"
         " min_number=1, max_number=9, time_zone='UTC', winners_per_draw=1,"
