@@ -2,8 +2,10 @@
 
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import date
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
@@ -12,7 +14,9 @@ from model_bakery import baker
 
 from accounts.models import User
 from accounts.services import token_pair_issue
-from lottery.models import Game
+from lottery.models import Draw, Game
+from lottery.services.draws import draw_get_or_create, draw_run
+from tests.helpers import PAST_DAY, make_ballots
 
 
 @pytest.fixture(autouse=True)
@@ -95,3 +99,79 @@ def chromium() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# The back office: staff in each group, logged-in clients, drawn draws.
+
+
+@pytest.fixture
+def make_staff(db: None) -> Callable[..., User]:
+    """A staff member in the named groups (the groups the data migration created)."""
+
+    def make(*groups: str, email: str | None = None, **fields: object) -> User:
+        fields.setdefault("is_staff", True)
+        user = baker.make(
+            User,
+            email=email
+            or f"{'-'.join(groups).lower() or 'staff'}-{User.objects.count()}@lottery.test",
+            **fields,
+        )
+        user.groups.set(Group.objects.filter(name__in=groups))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def operator(make_staff: Callable[..., User]) -> User:
+    return make_staff("Operators", email="operator@lottery.test")
+
+
+@pytest.fixture
+def other_operator(make_staff: Callable[..., User]) -> User:
+    return make_staff("Operators", email="operator2@lottery.test")
+
+
+@pytest.fixture
+def approver(make_staff: Callable[..., User]) -> User:
+    return make_staff("Approvers", email="approver@lottery.test")
+
+
+@pytest.fixture
+def auditor(make_staff: Callable[..., User]) -> User:
+    return make_staff("Auditors", email="auditor@lottery.test")
+
+
+@pytest.fixture
+def superuser(make_staff: Callable[..., User]) -> User:
+    return make_staff(email="root@lottery.test", is_superuser=True)
+
+
+@pytest.fixture
+def login() -> Callable[[User], Client]:
+    def client_for(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def make_draw(game: Game) -> Callable[..., Draw]:
+    """A draw of the daily game on ``day`` with ``ballots`` ballots, drawn unless told not to."""
+
+    def make(day: date = PAST_DAY, ballots: int = 5, drawn: bool = True, **kwargs: object) -> Draw:
+        draw = draw_get_or_create(game=game, day=day)
+        make_ballots(draw, ballots, **kwargs)
+        if drawn:
+            draw_run(draw_id=draw.pk)
+        draw.refresh_from_db()
+        return draw
+
+    return make
+
+
+@pytest.fixture
+def drawn_draw(make_draw: Callable[..., Draw]) -> Draw:
+    return make_draw()

@@ -2,8 +2,6 @@
 
 import pytest
 
-from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
-
 pytestmark = pytest.mark.django_db
 
 

@@ -7,8 +7,7 @@ from accounts.models import RefreshToken, User
 from accounts.services import token_pair_issue
 from lottery.models import AuditAction, AuditEntry
 from tests.conftest import bearer
-from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
-from tests.lottery.conftest_admin import admin_url, make_ballots
+from tests.helpers import admin_url, make_ballots
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from accounts.services import user_deactivate
 from core.errors import ServiceError
 from lottery.models import AuditAction, AuditEntry, Game
 from tests.conftest import bearer
-from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
-from tests.lottery.conftest_admin import admin_url
+from tests.helpers import admin_url
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,6 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client, override_settings
 
-from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
-
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/admin/login/"

@@ -10,8 +10,7 @@ from model_bakery import baker
 from accounts.models import User
 from lottery.models import AuditAction, AuditEntry
 from tests.conftest import bearer
-from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
-from tests.lottery.conftest_admin import admin_url
+from tests.helpers import admin_url
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,7 @@ from lottery.models import AuditAction, AuditEntry, Ballot, DrawStatus, Pick, Re
 from lottery.services.draws import draw_close, draw_get_or_create, draw_run
 from lottery.services.redraws import redraw_request
 from lottery.verify import verify_published
-from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
-from tests.lottery.conftest_admin import admin_url
+from tests.helpers import admin_url
 
 pytestmark = pytest.mark.django_db
 PAST = date(2026, 1, 10)

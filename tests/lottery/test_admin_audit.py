@@ -9,8 +9,7 @@ from model_bakery import baker
 from accounts.models import User
 from lottery.audit import audit_entry_create
 from lottery.models import AuditAction
-from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
-from tests.lottery.conftest_admin import admin_url
+from tests.helpers import admin_url
 
 pytestmark = pytest.mark.django_db
 

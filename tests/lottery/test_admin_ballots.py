@@ -9,8 +9,7 @@ from accounts.models import User
 from lottery.models import Ballot, Game, PickKind
 from lottery.services.draws import draw_get_or_create
 from lottery.services.redraws import redraw_approve, redraw_request
-from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
-from tests.lottery.conftest_admin import PAST_DAY, admin_url, make_ballots
+from tests.helpers import PAST_DAY, admin_url, make_ballots
 
 pytestmark = pytest.mark.django_db
 

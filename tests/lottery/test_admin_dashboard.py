@@ -13,8 +13,7 @@ from lottery import dashboard
 from lottery.models import PickKind
 from lottery.selectors import dashboard as selectors_dashboard
 from lottery.services.redraws import redraw_request
-from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
-from tests.lottery.conftest_admin import admin_url, make_ballots
+from tests.helpers import admin_url, make_ballots
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 4, 10, 21, 30, tzinfo=UTC)

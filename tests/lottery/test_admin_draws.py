@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from lottery import draws
 from lottery.models import AuditAction, AuditEntry, DrawStatus, PickKind
-from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
-from tests.lottery.conftest_admin import PAST_DAY, admin_url
+from tests.helpers import PAST_DAY, admin_url
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from model_bakery import baker
 from accounts.models import User
 from lottery.models import AuditAction, AuditEntry, Draw, DrawStatus, RedrawRequest, RedrawStatus
 from lottery.services.redraws import redraw_request
-from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
-from tests.lottery.conftest_admin import admin_url
+from tests.helpers import admin_url
 
 pytestmark = pytest.mark.django_db
 

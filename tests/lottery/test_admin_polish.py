@@ -15,8 +15,7 @@ from lottery.models import AuditAction, Ballot, Draw, Game
 from lottery.selectors.ballots import winning_picks
 from lottery.services.draws import draw_get_or_create, draw_run
 from lottery.services.redraws import redraw_request
-from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
-from tests.lottery.conftest_admin import PAST_DAY, admin_url, make_ballots
+from tests.helpers import PAST_DAY, admin_url, make_ballots
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from accounts.models import User
 from lottery.audit import audit_entry_create
 from lottery.models import AuditAction, Draw, PickKind
 from lottery.services.redraws import redraw_request
-from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
-from tests.lottery.conftest_admin import PAST_DAY, admin_url, make_ballots
+from tests.helpers import PAST_DAY, admin_url, make_ballots
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,7 @@
 import pytest
 
 from lottery.models import AuditAction, AuditEntry, PickKind, RedrawRequest, RedrawStatus
-from tests.lottery.conftest_admin import *  # noqa: F403  (the fixtures)
-from tests.lottery.conftest_admin import admin_url
+from tests.helpers import admin_url
 
 pytestmark = pytest.mark.django_db
 
