@@ -318,7 +318,7 @@ def merkle_root_batched(chunks, block_bits: int = 14) -> tuple[bytes, int]:
     Every aligned block of 2**block_bits leaves is a perfect subtree of the final tree, so its
     root is computed level by level with list comprehensions (no Python call per node) and
     pushed into a MerkleBuilder of block roots; the last partial block is folded on the right,
-    exactly as MerkleBuilder.root() folds its stack. Proposed for lottery/draws.py.
+    exactly as MerkleBuilder.root() folds its stack. Proposed for lottery/draws/.
     """
     from hashlib import sha256
 

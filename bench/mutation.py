@@ -11,7 +11,7 @@ of the project, so the working tree is never modified; several copies run side b
 A mutant is killed when the tests fail or time out. The results, per module (mutants, killed,
 survived, score) with every survivor listed, go to bench/results/mutation.txt.
 
-    .venv/bin/python bench/mutation.py [--jobs N] [--module lottery/draws.py ...]
+    .venv/bin/python bench/mutation.py [--jobs N] [--module lottery/draws/ ...]
 """
 
 from __future__ import annotations
@@ -37,9 +37,10 @@ STARTUP = 20.0
 
 # Module -> the tests that exercise it, fastest and most discriminating first (-x stops at
 # the first failure, so a killed mutant usually costs a second or two).
-TARGETS: dict[str, list[str]] = {
-    "lottery/draws.py": ["tests/lottery/test_draws.py", "tests/lottery/test_verify.py"],
-    "lottery/services.py": [
+# The critical modules (globs, relative to the project) and the tests that guard them.
+_GROUPS: dict[str, list[str]] = {
+    "lottery/draws/*.py": ["tests/lottery/test_draws.py", "tests/lottery/test_verify.py"],
+    "lottery/services/*.py": [
         "tests/guards",
         "tests/lottery/test_draw_engine.py",
         "tests/lottery/test_play_api.py",
@@ -48,8 +49,14 @@ TARGETS: dict[str, list[str]] = {
     ],
     "accounts/auth.py": ["tests/guards", "tests/accounts"],
     "accounts/services.py": ["tests/guards", "tests/accounts"],
-    "backoffice/netaddr.py": ["tests/guards/test_netaddr.py", "tests/test_hostile_input.py"],
-    "backoffice/ratelimit.py": ["tests/guards", "tests/test_hostile_input.py", "tests/accounts"],
+    "core/netaddr.py": ["tests/guards/test_netaddr.py", "tests/test_hostile_input.py"],
+    "core/ratelimit.py": ["tests/guards", "tests/test_hostile_input.py", "tests/accounts"],
+}
+TARGETS: dict[str, list[str]] = {
+    str(path.relative_to(ROOT)): tests
+    for pattern, tests in _GROUPS.items()
+    for path in sorted(ROOT.glob(pattern))
+    if path.name != "__init__.py"
 }
 
 # Survivors judged equivalent (no behaviour can tell them apart), keyed by module, the
@@ -59,19 +66,19 @@ _ADD = "cache.add(cache_key, 0, timeout=window + 1)"
 _RETRY = 'headers={"Retry-After": str(max(retry_after, 1))},'
 _REQUEST_USER = "if user is not None:"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
-    ("backoffice/ratelimit.py", _DIGEST, "constant: 32 -> 31"): (
+    ("core/ratelimit.py", _DIGEST, "constant: 32 -> 31"): (
         "any truncation of the sha256 keeps keys apart; only the cache key's spelling changes"
     ),
-    ("backoffice/ratelimit.py", _DIGEST, "constant: 32 -> 33"): (
+    ("core/ratelimit.py", _DIGEST, "constant: 32 -> 33"): (
         "any truncation of the sha256 keeps keys apart; only the cache key's spelling changes"
     ),
-    ("backoffice/ratelimit.py", _ADD, "constant: 1 -> 0"): (
+    ("core/ratelimit.py", _ADD, "constant: 1 -> 0"): (
         "a key added in the window's first second with timeout=window dies as the window ends"
     ),
-    ("backoffice/ratelimit.py", _ADD, "constant: 1 -> 2"): (
+    ("core/ratelimit.py", _ADD, "constant: 1 -> 2"): (
         "a longer timeout outlives the window, whose next key is a different one anyway"
     ),
-    ("backoffice/ratelimit.py", _RETRY, "constant: 1 -> 0"): (
+    ("core/ratelimit.py", _RETRY, "constant: 1 -> 0"): (
         "retry_after = window_start + window - now is always at least 1"
     ),
     (

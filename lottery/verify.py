@@ -9,33 +9,30 @@ draw not drawn yet, 2 network, HTTP or JSON error.
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import re
-import shutil
 import sys
-import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import IO, Any
 
 try:
     from lottery import draws
-except ImportError:  # copied next to draws.py
+    from lottery.verify_http import FetchError, fetch_json, fetch_leaves, fetch_leaves_file, quote
+except ImportError:  # copied next to the draws/ folder and verify_http.py
     import draws  # type: ignore[no-redef]
+    from verify_http import (  # type: ignore[no-redef]
+        FetchError,
+        fetch_json,
+        fetch_leaves,
+        fetch_leaves_file,
+        quote,
+    )
+
+__all__ = ["FetchError", "fetch_json", "fetch_leaves", "fetch_leaves_file", "main", "run_checks"]
 
 Check = tuple[bool, str]
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_MAX_PAGES = 100_000
-
-
-class FetchError(Exception):
-    """A network, HTTP or JSON problem: the draw could not be fetched."""
 
 
 def _results(entries: list[dict]) -> list[tuple[int, tuple[int, ...], str]]:
@@ -230,75 +227,6 @@ def run_checks(draw: dict, leaves: Iterable[dict]) -> list[Check]:
         return [(False, f"malformed published data: {type(exc).__name__}: {exc}")]
 
 
-def fetch_json(url: str, timeout: float = 30.0) -> Any:
-    """GET a URL and decode its JSON body, raising FetchError on any failure."""
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return json.load(response)
-    except urllib.error.HTTPError as exc:
-        detail = exc.read(300).decode(errors="replace").strip()
-        raise FetchError(f"HTTP {exc.code} {exc.reason} for {url} {detail}".strip()) from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise FetchError(f"cannot fetch {url}: {getattr(exc, 'reason', exc)}") from None
-    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
-        raise FetchError(f"invalid JSON from {url}: {exc}") from None
-
-
-def fetch_leaves(base: str, game: str, date: str) -> Iterator[dict]:
-    """Yield the leaves page by page, following "next" until it is null."""
-    url: str | None = f"{base}/api/v1/draws/{_q(game)}/{_q(date)}/leaves?limit=1000"
-    seen: set[str] = set()
-    while url is not None:
-        if url in seen or len(seen) > _MAX_PAGES:
-            raise FetchError(f"pagination loops at {url}")
-        seen.add(url)
-        page = fetch_json(url)
-        if not isinstance(page, dict) or not isinstance(page.get("items"), list):
-            raise FetchError(f"unexpected leaves page from {url}")
-        yield from page["items"]
-        # A relative "next" is resolved against the page that gave it (RFC 3986 section 5).
-        url = urllib.parse.urljoin(url, page["next"]) if page.get("next") else None
-
-
-def fetch_leaves_file(
-    base: str, game: str, date: str, timeout: float = 120.0
-) -> Iterator[dict] | None:
-    """Download the leaves as one gzip file of JSON lines into a temporary file, and return
-    an iterator over its lines (read one at a time); None when the server has none (404)."""
-    url = f"{base}/api/v1/draws/{_q(game)}/{_q(date)}/leaves.ndjson.gz"
-    spool = tempfile.TemporaryFile()  # noqa: SIM115  (closed by the iterator)
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
-            shutil.copyfileobj(response, spool, 1 << 20)
-    except urllib.error.HTTPError as exc:
-        spool.close()
-        if exc.code == 404:
-            return None  # an older server: page through the leaves instead
-        raise FetchError(f"HTTP {exc.code} {exc.reason} for {url}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        spool.close()
-        raise FetchError(f"cannot fetch {url}: {getattr(exc, 'reason', exc)}") from None
-    spool.seek(0)
-    return _lines(spool, url)
-
-
-def _lines(spool: IO[bytes], url: str) -> Iterator[dict]:
-    try:
-        with spool, gzip.GzipFile(fileobj=spool) as lines:
-            for line in lines:
-                yield json.loads(line)
-    except (OSError, EOFError) as exc:  # gzip errors are OSError
-        raise FetchError(f"cannot read {url}: {exc}") from None
-    except ValueError as exc:
-        raise FetchError(f"invalid JSON line from {url}: {exc}") from None
-
-
-def _q(part: str) -> str:
-    """Quote one path segment."""
-    return urllib.parse.quote(part, safe="")
-
-
 def main(argv: list[str] | None = None) -> int:
     """Verify one published draw; return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m lottery.verify", description=__doc__)
@@ -312,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     base = args.url.rstrip("/")
     print(f"verifying draw {args.game} {args.date} published at {base}")
     try:
-        draw = fetch_json(f"{base}/api/v1/draws/{_q(args.game)}/{_q(args.date)}")
+        draw = fetch_json(f"{base}/api/v1/draws/{quote(args.game)}/{quote(args.date)}")
         if not isinstance(draw, dict):
             raise FetchError("the draw is not a JSON object")
         fetched = draw.get("status") not in ("open", "closed") and draw.get("merkle_root")

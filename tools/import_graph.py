@@ -16,7 +16,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("core", "accounts", "lottery", "backoffice")
 INTERFACE = ("api", "admin", "views", "urls", "tasks", "management", "schemas", "forms", "filters")
-MODELS = ("models", "rules", "draws", "verify", "baker_recipes", "apps", "migrations")
+MODELS = (
+    "models",
+    "rules",
+    "draws",
+    "verify",
+    "verify_http",
+    "baker_recipes",
+    "apps",
+    "migrations",
+)
 # Modules below the services that are neither models nor interfaces (read by both).
 FORBIDDEN = {
     # accounts is below lottery: it may read lottery's models and its audit writer only.

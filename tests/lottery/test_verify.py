@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from lottery import verify
+from lottery import verify, verify_http
 from tests.lottery.test_draws import (
     BALLOTS,
     COMMITMENT_HEX,
@@ -213,7 +213,13 @@ def test_main_prints_every_check(monkeypatch, capsys):
             "next": None,
         },
     }
-    monkeypatch.setattr(verify, "fetch_json", lambda url, timeout=30.0: pages[url])
+
+    def fetch_json(url, timeout=30.0):
+        return pages[url]
+
+    # The draw is read by verify.main, its pages by verify_http.fetch_leaves.
+    monkeypatch.setattr(verify, "fetch_json", fetch_json)
+    monkeypatch.setattr(verify_http, "fetch_json", fetch_json)
     assert verify.main(["http://x/", "daily", "2026-01-01", "--pages"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[-1] == "draw is VALID"

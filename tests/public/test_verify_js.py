@@ -1,4 +1,4 @@
-"""verify.js agrees with lottery/draws.py and lottery/verify.py on every vector (under node)."""
+"""verify.js agrees with lottery/draws/ and lottery/verify.py on every vector (under node)."""
 
 import json
 import os

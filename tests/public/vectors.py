@@ -1,4 +1,4 @@
-"""The JSON fixture the JavaScript verifier is tested against, computed from lottery/draws.py
+"""The JSON fixture the JavaScript verifier is tested against, computed from lottery/draws/
 and lottery/verify.py (tests/public/test_vectors_fixture.py keeps the file equal to this)."""
 
 from __future__ import annotations
@@ -206,7 +206,7 @@ def build() -> dict:
     material = bytes.fromhex(_outcome_case(vector, SEED, "first", 1, 2, "")["expected"]["material"])
     seeds = [SEED, _sha(b"another seed")]
     return {
-        "source": "made from lottery/draws.py and lottery/verify.py by tests/public/vectors.py",
+        "source": "made from lottery/draws/ and lottery/verify.py by tests/public/vectors.py",
         "leaves": [
             {
                 "ballot": x.ballot,
