@@ -6,86 +6,15 @@ embedded setup (SQLite + SqliteHuey under ``data/``); production sets
 """
 
 import os
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+
+from core.env import dev_secret, env, env_bool, env_int, env_list, secret
+from core.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env(name: str, default: str | None = None) -> str:
-    """Return an environment variable, failing loudly when it is required and missing."""
-    value = os.environ.get(name, default)
-    if value is None:
-        raise ImproperlyConfigured(f"Set the {name} environment variable.")
-    return value
-
-
-def env_bool(name: str, default: bool) -> bool:
-    """Read a yes/no variable; anything unrecognised is a configuration error."""
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    if raw.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if raw.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env(name, default).split(",") if item.strip()]
-
-
-def env_int(name: str, default: int) -> int:
-    raw = env(name, str(default))
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}.") from exc
-
-
-# Keys anyone can read somewhere (this project's history, Django's template, tutorials).
-KNOWN_DEFAULT_SECRETS = frozenset(
-    {
-        "django-insecure-local-only-never-in-production",
-        "collectstatic-only",
-        "bench-draw-not-a-secret",
-        "changeme",
-        "secret",
-    }
-)
-MIN_SECRET_BYTES = 32  # HS256 wants a key at least as long as its hash (RFC 7518 §3.2)
-
-
-def secret(name: str, value: str) -> str:
-    """Refuse a signing key that is empty, short or published: anyone could forge with it."""
-    if not value:
-        raise ImproperlyConfigured(f"{name} is empty: set it to a long random secret.")
-    if value in KNOWN_DEFAULT_SECRETS or value.startswith("django-insecure"):
-        raise ImproperlyConfigured(f"{name} is a published default: set a secret of your own.")
-    if len(value.encode()) < MIN_SECRET_BYTES:
-        raise ImproperlyConfigured(
-            f"{name} is {len(value.encode())} bytes; use at least {MIN_SECRET_BYTES} random "
-            'bytes (python -c "import secrets; print(secrets.token_urlsafe(50))").'
-        )
-    return value
-
-
-def dev_secret(path: Path) -> str:
-    """A random key of this checkout's own for DEBUG runs, kept in the data directory so
-    tokens survive a restart; created once, atomically (web and worker start together)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as file:
-        file.write(secrets.token_urlsafe(50))
-    return path.read_text().strip()
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -284,24 +213,21 @@ STORAGES = {
 
 # Huey: SqliteHuey in the data directory by default, RedisHuey when REDIS_URL is set.
 # `immediate` comes from HUEY_IMMEDIATE (set by the test settings), never from DEBUG.
-if REDIS_URL:
-    HUEY = {
-        "huey_class": "huey.RedisHuey",
-        "name": "lottery",
-        "url": REDIS_URL,
-        "immediate": HUEY_IMMEDIATE,
-        "utc": True,
-        "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
-    }
-else:
-    HUEY = {
-        "huey_class": "backoffice.huey.SqliteHuey",  # safe on a new file: see there
-        "name": "lottery",
-        "filename": str(DATA_DIR / "huey.sqlite3"),
-        "immediate": HUEY_IMMEDIATE,
-        "utc": True,
-        "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
-    }
+HUEY = {
+    "name": "lottery",
+    "immediate": HUEY_IMMEDIATE,
+    "utc": True,
+    "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
+    **(
+        {"huey_class": "huey.RedisHuey", "url": REDIS_URL}
+        if REDIS_URL
+        # SqliteHuey, safe on a new file: see backoffice/huey.py
+        else {
+            "huey_class": "backoffice.huey.SqliteHuey",
+            "filename": str(DATA_DIR / "huey.sqlite3"),
+        }
+    ),
+}
 
 # Production hardening; `manage.py check --deploy` must report nothing.
 # Only behind proxies we trust: from anyone else X-Forwarded-Proto is a lie for the asking.
@@ -324,26 +250,7 @@ SITE_URL = env("SITE_URL", "http://localhost:8000")
 # Whether SITE_URL was set: the admin's hints name it then, else the address of the request.
 SITE_URL_SET = bool(os.environ.get("SITE_URL"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "core.logging.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "json" if LOG_FORMAT == "json" else "text",
-        },
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # A handler on "huey" stops run_huey from adding its own (which printed every line twice).
-    "loggers": {
-        "huey": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        "django.db.backends": {"level": "INFO"},
-    },
-}
+LOGGING = logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)
 
 NINJA_PAGINATION_PER_PAGE = 20
 NINJA_MAX_PER_PAGE_SIZE = 100
