@@ -23,12 +23,15 @@ from lottery.schemas import (
     GameOut,
     LeavesOut,
     ProofOut,
+    TicketIn,
+    TicketOut,
     WinningBallotOut,
 )
 from lottery.selectors import leaves
 from lottery.selectors.ballots import ballot_row, ballot_rows, ballots_of
 from lottery.selectors.draws import draw_public, draws_drawn, draws_listed, games_active
 from lottery.selectors.leaves import LEAVES_PAGE_MAX
+from lottery.services import ballots as ballot_services
 from lottery.services.ballots import ballot_play
 
 router = Router()
@@ -50,9 +53,32 @@ def games_list(request: HttpRequest) -> list[dict]:
 )
 def lottery_play(request: HttpRequest, payload: BallotIn) -> Status:
     ballot = ballot_play(
-        player=request.auth, numbers=payload.numbers, game_slug=payload.game, day=payload.game_date
+        player=request.auth,
+        numbers=payload.numbers_or_none(),
+        game_slug=payload.game,
+        day=payload.game_date,
     )
     return Status(201, ballot_row(ballot))
+
+
+@router.post(
+    "/tickets",
+    response={201: TicketOut, 401: ErrorOut, 422: ErrorOut},
+    tags=["lotteries"],
+    summary="Play a ticket: several lines, quick picks, advance play",
+    description="All or nothing: every line of every draw is stored, or none (a 4xx says "
+    "why). The same line may appear twice, as two ballots. A quick-picked line keeps its "
+    "numbers in each of the ticket's draws.",
+)
+def ticket_play(request: HttpRequest, payload: TicketIn) -> Status:
+    ballots = ballot_services.ticket_play(
+        player=request.auth,
+        lines=[line.numbers_or_none() for line in payload.lines],
+        game_slug=payload.game,
+        day=payload.game_date,
+        draws_ahead=payload.draws,
+    )
+    return Status(201, {"ballots": [ballot_row(ballot) for ballot in ballots]})
 
 
 @router.get("/lotteries", response=list[BallotOut], tags=["lotteries"])

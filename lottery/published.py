@@ -86,6 +86,7 @@ def ballot(
     numbers: str,
     created_at: datetime,
     status: str,
+    quick: bool,
     *,
     won: set[int],
 ) -> dict:
@@ -96,6 +97,7 @@ def ballot(
         "game_date": day,
         "numbers": draws.numbers_list(numbers),
         "created_at": created_at,
+        "quick_pick": quick,
         "draw_status": status,
         "won": pk in won if status == DrawStatus.DRAWN else None,  # unknown until drawn
     }

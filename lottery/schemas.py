@@ -2,22 +2,74 @@ from datetime import date, datetime
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import BaseModel, StrictInt
+from pydantic import BaseModel, StrictBool, StrictInt, model_validator
 
 from core.types import Text
 from lottery.models import DrawStatus, TieRule
 
+_NUMBERS = Field(
+    None,
+    max_length=100,
+    description="The line's distinct numbers; leave out with quick_pick.",
+    examples=[[7, 3, 21, 44, 9]],
+)
+_QUICK_PICK = Field(
+    False,
+    description="Let the server choose the numbers (uniform, from a CSPRNG).",
+    examples=[False],
+)
+_GAME_DATE = Field(
+    None, description="Draw date; defaults to today (game time).", examples=["2026-12-01"]
+)
+_GAME = Field(
+    None, max_length=40, description="Game slug; defaults to 'daily'.", examples=["daily"]
+)
 
-class BallotIn(Schema):
-    numbers: list[StrictInt] = Field(
-        max_length=100, description="The ballot's distinct numbers.", examples=[[7, 3, 21, 44, 9]]
+
+class LineIn(Schema):
+    """One line of a ticket: hand-picked ``numbers``, or ``quick_pick``."""
+
+    numbers: list[StrictInt] | None = _NUMBERS
+    quick_pick: StrictBool = _QUICK_PICK
+
+    @model_validator(mode="after")
+    def _numbers_or_quick_pick(self) -> "LineIn":
+        if (self.numbers is None) == (not self.quick_pick):
+            raise ValueError("give either numbers or quick_pick: true, not both or neither")
+        return self
+
+    def numbers_or_none(self) -> list[int] | None:
+        """The numbers, or None for a quick pick (what the play service takes)."""
+        return None if self.quick_pick else self.numbers
+
+
+class BallotIn(LineIn):
+    game_date: date | None = _GAME_DATE
+    game: Text | None = _GAME
+
+
+class TicketIn(Schema):
+    """Several lines at once, for one draw or the next ``draws`` draws: all or nothing."""
+
+    lines: list[LineIn] = Field(
+        min_length=1,
+        max_length=100,
+        description="1 to the game's per-draw limit of lines.",
+        examples=[[{"numbers": [7, 3, 21, 44, 9]}, {"quick_pick": True}]],
+    )
+    draws: int = Field(
+        1,
+        ge=1,
+        le=400,
+        description="Play the lines in this many consecutive draws (advance play).",
+        examples=[1],
     )
     game_date: date | None = Field(
-        None, description="Draw date; defaults to today (game time).", examples=["2026-12-01"]
+        None,
+        description="The first draw's date; defaults to today (game time).",
+        examples=["2026-12-01"],
     )
-    game: Text | None = Field(
-        None, max_length=40, description="Game slug; defaults to 'daily'.", examples=["daily"]
-    )
+    game: Text | None = _GAME
 
 
 class BallotOut(BaseModel):
@@ -28,6 +80,7 @@ class BallotOut(BaseModel):
     game_date: date
     numbers: list[int]
     created_at: datetime
+    quick_pick: bool = Field(description="The server chose the numbers.")
     draw_status: DrawStatus
     won: bool | None = Field(None, description="Null until the draw is drawn.")
 
@@ -45,6 +98,12 @@ class GameOut(Schema):
     max_ballots_per_player: int
     horizon_days: int
     next_close_at: datetime
+
+
+class TicketOut(BaseModel):
+    ballots: list[BallotOut] = Field(
+        description="Every ballot of the ticket: its lines for each draw, in date order."
+    )
 
 
 class WinningBallotOut(Schema):

@@ -20,6 +20,8 @@ class Ballot(models.Model):
     # Sorted, decimal, "-" joined: exactly the text hashed into the draw's Merkle leaf.
     numbers = models.CharField("numbers", max_length=128)
     created_at = models.DateTimeField("played at", db_index=True)
+    # The server chose the numbers (quick pick); they are hashed like any others.
+    quick_pick = models.BooleanField("quick pick", default=False, db_default=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -31,14 +31,23 @@ def ballots_of(*, player: User) -> QuerySet[Ballot]:
 
 # What BallotOut publishes, read as plain values: building model instances and an EXISTS
 # annotation cost more CPU than the rest of the request (bench/api_load.sh, PROFILE=1).
-_BALLOT_VALUES = ("id", "uuid", "draw__game__slug", "draw__date", "numbers", "created_at")
+_BALLOT_VALUES = (
+    "id",
+    "uuid",
+    "draw__game__slug",
+    "draw__date",
+    "numbers",
+    "created_at",
+    "draw__status",
+    "quick_pick",
+)
 
 
 def ballot_rows(ballots: QuerySet[Ballot]) -> list[dict]:
     """Ballots as the API publishes them (BallotOut), in two queries at most: the rows with
     their draw's columns, then which of those in drawn draws won."""
-    rows = list(ballots.values_list(*_BALLOT_VALUES, "draw__status"))
-    drawn = [row[0] for row in rows if row[-1] == DrawStatus.DRAWN]
+    rows = list(ballots.values_list(*_BALLOT_VALUES))
+    drawn = [row[0] for row in rows if row[6] == DrawStatus.DRAWN]
     won = set()
     if drawn:
         won = set(winning_picks().filter(ballot_id__in=drawn).values_list("ballot_id", flat=True))
@@ -59,6 +68,7 @@ def ballot_row(ballot: Ballot) -> dict:
         ballot.numbers,
         ballot.created_at,
         draw.status,
+        ballot.quick_pick,
         won=won,
     )
 

@@ -5,7 +5,11 @@ under the lock), the play lock on the draw and the player, and the limit-checked
 It raises ``ServiceError`` (nothing changed) when it refuses.
 """
 
+import random
+import secrets
+from contextlib import nullcontext
 from datetime import date, datetime, timedelta
+from uuid import UUID
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -17,6 +21,7 @@ from lottery.models import Ballot, Draw, DrawStatus, Game
 from lottery.services.draws import draw_get_or_create
 
 DEFAULT_GAME = "daily"
+_CSPRNG = secrets.SystemRandom()  # quick picks: the OS CSPRNG, never a seeded generator
 
 
 def _check_numbers(game: Game, numbers: list[int]) -> str:
@@ -59,6 +64,7 @@ _games: dict[str, Game] = {}
 
 
 # Column names from the constant above; every value is a parameter.
+_BALLOT_SQL_COLUMNS = ("uuid", "player_id", "draw_id", "numbers", "created_at", "quick_pick")
 _DRAW, _GAME, _USER, _BALLOT = (model._meta.db_table for model in (Draw, Game, User, Ballot))
 _PLAY_LOCK_SELECT = (
     "SELECT d.id, d.game_id, d.date, d.status, d.close_at, "  # noqa: S608
@@ -70,11 +76,14 @@ _PLAY_LOCK_SQL_POSTGRESQL = (
     _PLAY_LOCK_SELECT + f"JOIN {_USER} u ON u.id = %s WHERE d.game_id = %s AND d.date = %s "
     "FOR SHARE OF d FOR NO KEY UPDATE OF u"
 )
-# Table names from the models' metadata; every value is a parameter.
+# Table names from the models' metadata; every value is a parameter. The lines go in only
+# if the player's count in the draw stays within the limit (the last parameter is the most
+# the player may already have).
 _INSERT_WITHIN_LIMIT_SQL = (
-    f"INSERT INTO {_BALLOT} (uuid, player_id, draw_id, numbers, created_at) "  # noqa: S608
-    f"SELECT %s, %s, %s, %s, %s WHERE (SELECT count(*) FROM {_BALLOT} "
-    "WHERE player_id = %s AND draw_id = %s) < %s RETURNING id"
+    f"INSERT INTO {_BALLOT} ({', '.join(_BALLOT_SQL_COLUMNS)}) "  # noqa: S608
+    "SELECT column1, column2, column3, column4, column5, column6 FROM (VALUES {rows}) AS v "
+    f"WHERE (SELECT count(*) FROM {_BALLOT} WHERE player_id = %s AND draw_id = %s) <= %s "
+    "RETURNING id, uuid"
 )
 
 
@@ -114,56 +123,134 @@ def _lock_for_play(player: User, game: Game, day: date) -> Draw | None:
     return draws_[0] if draws_ else None
 
 
-_BALLOT_COLUMNS = ("uuid", "player", "draw", "numbers", "created_at")
+_BALLOT_COLUMNS = ("uuid", "player", "draw", "numbers", "created_at", "quick_pick")
+_VALUES_ROW = "(" + ", ".join(["%s"] * len(_BALLOT_COLUMNS)) + ")"
 
 
 def _insert_within_limit(
-    *, player: User, draw: Draw, numbers: str, now: datetime, limit: int
-) -> Ballot | None:
-    """INSERT the ballot unless the player already has ``limit`` in the draw: one statement,
-    run after _lock_for_play so its count sees every committed ballot of the player."""
-    ballot = Ballot(player=player, draw=draw, numbers=numbers, created_at=now)
+    *, player: User, draw: Draw, numbers: list[str], quick: list[bool], now: datetime, limit: int
+) -> list[Ballot] | None:
+    """INSERT the lines unless the player would then have more than ``limit`` ballots in the
+    draw: one statement, all or none, run after _lock_for_play so that its count sees every
+    committed ballot of the player."""
+    ballots = [
+        Ballot(player=player, draw=draw, numbers=text, created_at=now, quick_pick=q)
+        for text, q in zip(numbers, quick, strict=True)
+    ]
     fields = [Ballot._meta.get_field(name) for name in _BALLOT_COLUMNS]
-    values = [f.get_db_prep_save(getattr(ballot, f.attname), connection) for f in fields]
+    params = [
+        f.get_db_prep_save(getattr(b, f.attname), connection) for b in ballots for f in fields
+    ]
+    sql = _INSERT_WITHIN_LIMIT_SQL.format(rows=", ".join([_VALUES_ROW] * len(ballots)))
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_WITHIN_LIMIT_SQL, [*values, values[1], values[2], limit])
-        row = cursor.fetchone()
-    if row is None:
+        cursor.execute(sql, [*params, params[1], params[2], limit - len(ballots)])  # player, draw
+        ids = {UUID(str(uuid_)): pk for pk, uuid_ in cursor.fetchall()}
+    if not ids:
         return None
-    ballot.pk = row[0]
-    ballot._state.adding = False
-    ballot._state.db = connection.alias
-    return ballot
+    for ballot in ballots:
+        ballot.pk = ids[ballot.uuid]
+        ballot._state.adding = False
+        ballot._state.db = connection.alias
+    return ballots
+
+
+def quick_pick(game: Game, rng: random.Random | None = None) -> list[int]:
+    """Distinct numbers chosen by the server, uniform over the game's range (every set of
+    ``numbers_per_ballot`` numbers equally likely), from the operating system's CSPRNG (a
+    seeded ``rng`` is for tests only)."""
+    return sorted(
+        (rng or _CSPRNG).sample(
+            range(game.min_number, game.max_number + 1), game.numbers_per_ballot
+        )
+    )
+
+
+def ballot_play(
+    *,
+    player: User,
+    numbers: list[int] | None,
+    game_slug: str | None = None,
+    day: date | None = None,
+) -> Ballot:
+    """Record a player's ballot for today or a future day, if every rule allows it; no
+    numbers asks for a quick pick."""
+    return ticket_play(player=player, lines=[numbers], game_slug=game_slug, day=day)[0]
 
 
 @transaction.atomic
-def ballot_play(
-    *, player: User, numbers: list[int], game_slug: str | None = None, day: date | None = None
-) -> Ballot:
-    """Record a player's ballot for today or a future day, if every rule allows it."""
+def ticket_play(
+    *,
+    player: User,
+    lines: list[list[int] | None],
+    game_slug: str | None = None,
+    day: date | None = None,
+    draws_ahead: int = 1,
+    rng: random.Random | None = None,
+) -> list[Ballot]:
+    """Record a ticket: its lines (None asks for a quick pick) for the draw of ``day`` (today
+    by default) and the ``draws_ahead - 1`` draws after it, all or nothing. A quick-picked
+    line keeps its numbers in every draw of the ticket, as the same line played again."""
     slug = game_slug or DEFAULT_GAME
     game = _games.get(slug)
     if game is not None:
         try:
-            return _play(player, game, numbers, day, fresh=False)
+            # A savepoint when a refusal could come after a draw's lines went in.
+            with transaction.atomic() if draws_ahead > 1 else nullcontext():
+                return _play(player, game, lines, day, draws_ahead, rng, fresh=False)
         except (ServiceError, _StaleGame):
             # Refused or unsure by the rules this process remembers: judge again by the
             # stored ones (nothing was written; the locks taken are simply held on).
             pass
-    return _play(player, _game_load(slug), numbers, day, fresh=True)
+    return _play(player, _game_load(slug), lines, day, draws_ahead, rng, fresh=True)
 
 
-def _play(player: User, game: Game, numbers: list[int], day: date | None, *, fresh: bool) -> Ballot:
-    text = _check_numbers(game, numbers)
+def _play(
+    player: User,
+    game: Game,
+    lines: list[list[int] | None],
+    day: date | None,
+    draws_ahead: int,
+    rng: random.Random | None,
+    *,
+    fresh: bool,
+) -> list[Ballot]:
+    if not 1 <= len(lines) <= game.max_ballots_per_player:
+        raise ServiceError(
+            f"A ticket has 1 to {game.max_ballots_per_player} lines (the most a player may play "
+            f"in one draw); {len(lines)} were given."
+        )
+    quick = [numbers is None for numbers in lines]
+    texts = [
+        draws.numbers_text(quick_pick(game, rng))
+        if numbers is None
+        else _check_numbers(game, numbers)
+        for numbers in lines
+    ]
     today = game.today_for(timezone.now())
     day = day or today
+    last = day + timedelta(days=draws_ahead - 1)
     if day < today:
         raise ServiceError(f"The draw of {day} is closed: ballots for past days are refused.")
-    if day > today + timedelta(days=game.horizon_days):
+    if not 1 <= draws_ahead <= game.horizon_days + 1:
+        raise ServiceError(
+            f"A ticket plays 1 to {game.horizon_days + 1} draws; {draws_ahead} asked."
+        )
+    if last > today + timedelta(days=game.horizon_days):
         raise ServiceError(
             f"Ballots may be played at most {game.horizon_days} days ahead (until "
-            f"{today + timedelta(days=game.horizon_days)})."
+            f"{today + timedelta(days=game.horizon_days)})"
+            + (f"; this ticket's last draw would be {last}." if draws_ahead > 1 else ".")
         )
+    ballots: list[Ballot] = []
+    for offset in range(draws_ahead):  # in date order: concurrent tickets lock alike
+        ballots += _play_draw(player, game, texts, quick, day + timedelta(days=offset), fresh=fresh)
+    return ballots
+
+
+def _play_draw(
+    player: User, game: Game, texts: list[str], quick: list[bool], day: date, *, fresh: bool
+) -> list[Ballot]:
+    """The lines of one draw: lock it (and the player), check the cut-off, insert them."""
     if fresh:
         draw_get_or_create(game=game, day=day)
     draw = _lock_for_play(player, game, day)
@@ -177,13 +264,19 @@ def _play(player: User, game: Game, numbers: list[int], day: date | None, *, fre
     now = timezone.now()  # the instant the ballot counts, taken under the lock
     if draw.status != DrawStatus.OPEN or now >= draw.close_at:
         raise ServiceError(f"The draw of {day} is closed: it closed at {draw.close_at:%H:%M} UTC.")
-    ballot = _insert_within_limit(
-        player=player, draw=draw, numbers=text, now=now, limit=game.max_ballots_per_player
+    ballots = _insert_within_limit(
+        player=player,
+        draw=draw,
+        numbers=texts,
+        quick=quick,
+        now=now,
+        limit=game.max_ballots_per_player,
     )
-    if ballot is None:
+    if ballots is None:
         played = Ballot.objects.filter(player=player, draw=draw).count()
+        asked = f"; this ticket adds {len(texts)}" if len(texts) > 1 else ""
         raise ServiceError(
             f"A player may play at most {game.max_ballots_per_player} ballots in one draw; "
-            f"you have played {played} for {day}."
+            f"you have played {played} for {day}{asked}."
         )
-    return ballot
+    return ballots

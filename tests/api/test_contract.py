@@ -122,7 +122,7 @@ def test_statuses_and_tie_rules_are_enums(schema):
 
 def test_inputs_carry_examples(schema):
     components = schema["components"]["schemas"]
-    for name in ("RegisterIn", "TokenIn", "RefreshIn", "BallotIn"):
+    for name in ("RegisterIn", "TokenIn", "RefreshIn", "BallotIn", "LineIn", "TicketIn"):
         for field, spec in components[name]["properties"].items():
             assert spec.get("examples"), (name, field)
 

@@ -135,7 +135,13 @@ def test_the_readme_curl_flow_works_as_typed(live_server, lottery_defaults):
 
     assert done.returncode == 0, done.stderr
     answers = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
-    registered, played, listed, winning = answers
+    registered, played, quick, ticket, one_draw, won, winning = answers
     assert registered["tokens"]["access_token"]
     assert played["numbers"] == [3, 7, 9, 21, 44]
-    assert isinstance(listed, (list, dict)) and isinstance(winning, (list, dict))
+    assert quick["quick_pick"] is True and len(quick["numbers"]) == 5
+    ballots = ticket["ballots"]
+    assert len(ballots) == 14 and len({b["game_date"] for b in ballots}) == 7
+    assert [b["quick_pick"] for b in ballots[:2]] == [False, True]
+    assert one_draw == {"items": [], "count": 0}  # the README's example date, not played
+    assert won == {"items": [], "count": 0}  # nothing drawn yet
+    assert isinstance(winning, (list, dict))
