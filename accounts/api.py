@@ -3,6 +3,8 @@ from ninja import Router, Status
 
 from accounts import services
 from accounts.schemas import (
+    PasswordChangeIn,
+    PasswordResetIn,
     RefreshIn,
     RegisteredOut,
     RegisterIn,
@@ -10,8 +12,13 @@ from accounts.schemas import (
     TokensOut,
     UserOut,
 )
-from accounts.throttles import login_throttle, register_throttle
-from core.errors import ErrorOut
+from accounts.throttles import (
+    login_throttle,
+    password_change_throttle,
+    password_reset_throttle,
+    register_throttle,
+)
+from core.errors import DetailOut, ErrorOut
 
 router = Router(tags=["users"])
 
@@ -52,3 +59,38 @@ def user_me(request: HttpRequest) -> object:
 def user_delete(request: HttpRequest) -> Status:
     services.user_erase(user=request.auth)
     return Status(204, None)
+
+
+@router.post(
+    "/me/password",
+    response={200: TokensOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Change my password",
+    description="Needs the current password. Every token issued until now stops working "
+    "(other devices are signed out); the answer is this session's new pair.",
+)
+def password_change(request: HttpRequest, payload: PasswordChangeIn) -> services.TokenPair:
+    password_change_throttle(request, user=request.auth)
+    return services.password_change(
+        user=request.auth,
+        current_password=payload.current_password,
+        new_password=payload.new_password,
+    )
+
+
+RESET_LINK_SENT = (
+    "If a player's account uses this address, an email with a link to choose a new password "
+    "is on its way. The link works once and expires."
+)
+
+
+@router.post(
+    "/password-reset",
+    auth=None,
+    response={202: DetailOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Forgotten password: email me a reset link",
+    description="Answers the same whether or not an account uses the address.",
+)
+def password_reset_request(request: HttpRequest, payload: PasswordResetIn) -> Status:
+    password_reset_throttle(request, email=payload.email)
+    services.password_reset_request(email=payload.email)
+    return Status(202, {"detail": RESET_LINK_SENT})

@@ -8,3 +8,8 @@ from accounts import emails
 @db_task(retries=3, retry_delay=60)
 def password_reset_email(user_id: object) -> None:
     emails.password_reset_email_send(user_id=user_id)
+
+
+@db_task(retries=3, retry_delay=60)
+def password_reset_requested(email: str) -> None:
+    emails.password_reset_email_requested(email=email)

@@ -34,6 +34,22 @@ class RefreshIn(Schema):
     )
 
 
+class PasswordChangeIn(Schema):
+    current_password: Text = Field(max_length=128, examples=["Sunny-Meadow-42!"])
+    new_password: Text = Field(min_length=1, max_length=128, examples=["Quiet-Harbour-73?"])
+    confirm_password: Text = Field(min_length=1, max_length=128, examples=["Quiet-Harbour-73?"])
+
+    @model_validator(mode="after")
+    def passwords_match(self) -> "PasswordChangeIn":
+        if self.new_password != self.confirm_password:
+            raise ValueError("new_password and confirm_password do not match")
+        return self
+
+
+class PasswordResetIn(Schema):
+    email: Text = Field(min_length=1, max_length=254, examples=["ada@example.com"])
+
+
 class TokensOut(Schema):
     access_token: str
     refresh_token: str

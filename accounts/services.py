@@ -1,4 +1,4 @@
-"""Every write about accounts: registration, tokens, erasure and deactivation."""
+"""Every write about accounts: registration, tokens, passwords, erasure and deactivation."""
 
 import uuid
 from dataclasses import dataclass
@@ -69,10 +69,7 @@ def user_register(
     """Create a player and sign them in; 409 when the email is taken."""
     email = email_normalise(email)
     candidate = User(email=email, first_name=first_name, last_name=last_name)
-    try:
-        password_validation.validate_password(password, user=candidate)
-    except ValidationError as exc:
-        raise ServiceError(" ".join(exc.messages)) from exc
+    _password_check(password, user=candidate)
     if User.objects.filter(email=email).exists():
         raise ServiceError("An account with this email already exists.", status=409)
     try:
@@ -83,6 +80,14 @@ def user_register(
     except IntegrityError as exc:  # the same email registered concurrently
         raise ServiceError("An account with this email already exists.", status=409) from exc
     return user, token_pair_issue(user=user)
+
+
+def _password_check(password: str, *, user: User) -> None:
+    """422 naming every rule the password breaks (AUTH_PASSWORD_VALIDATORS)."""
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ServiceError(" ".join(exc.messages)) from exc
 
 
 def token_obtain(*, email: str, password: str) -> TokenPair:
@@ -200,6 +205,29 @@ def user_password_reset_send(*, user: User, actor: User) -> None:
     with transaction.atomic():
         audit_entry_create(action=AuditAction.PASSWORD_RESET_SEND, actor=actor, target=user.email)
         transaction.on_commit(lambda: jobs.password_reset_email(user.pk))
+
+
+def password_reset_request(*, email: str) -> None:
+    """A player forgot their password: queue the reset email for this address. Who has it is
+    looked up by the task, so the request costs the same whether or not an account does (the
+    interface answers alike). Staff accounts are reset by a superuser, never by email."""
+    jobs.password_reset_requested(email_normalise(email))
+
+
+def password_change(*, user: User, current_password: str, new_password: str) -> TokenPair:
+    """Change one's password, proving the current one: every token held until now dies (other
+    devices are signed out) and this session gets a new pair."""
+    if not user.check_password(current_password):
+        raise ServiceError("The current password is not right.", status=403)
+    if new_password == current_password:
+        raise ServiceError("The new password must differ from the current one.")
+    _password_check(new_password, user=user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        tokens_revoke(user=user)
+        audit_entry_create(action=AuditAction.PASSWORD_CHANGE, actor=user, target=user.email)
+    return token_pair_issue(user=user)
 
 
 @transaction.atomic

@@ -40,6 +40,8 @@ JWT_REFRESH_LIFETIME = timedelta(seconds=env_int("JWT_REFRESH_LIFETIME_SECONDS",
 RATE_LIMIT_LOGIN = env_int("RATE_LIMIT_LOGIN", 10)  # attempts per window, per IP and per email
 RATE_LIMIT_REGISTER = env_int("RATE_LIMIT_REGISTER", 5)
 RATE_LIMIT_WINDOW = env_int("RATE_LIMIT_WINDOW_SECONDS", 60)
+RATE_LIMIT_PASSWORD_RESET = env_int("RATE_LIMIT_PASSWORD_RESET", 3)  # emails per address / IP
+RATE_LIMIT_PASSWORD_RESET_WINDOW = env_int("RATE_LIMIT_PASSWORD_RESET_WINDOW_SECONDS", 3600)
 # Proxies in front of the app (PaaS router, load balancer) whose X-Forwarded-For and
 # X-Forwarded-Proto we trust; gunicorn.conf.py ties its forwarded_allow_ips to it too.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -54,6 +56,7 @@ EMAIL_BACKEND = env(
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend",
 )
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))  # the filebased backend's
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")

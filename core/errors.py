@@ -22,6 +22,12 @@ class FieldError(Schema):
     type: str = Field(description="A stable code, e.g. int_type, missing, string_too_long.")
 
 
+class DetailOut(Schema):
+    """A success that is only a sentence (e.g. 202 "an email is on its way")."""
+
+    detail: str
+
+
 class ErrorOut(Schema):
     """The one error shape of the API: ``detail`` always a sentence; ``errors`` only for 422s
     of input validation, one entry per field."""

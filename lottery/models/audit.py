@@ -17,6 +17,8 @@ class AuditAction(models.TextChoices):
     PLAYER_DEACTIVATE = "player_deactivate", "Player deactivated"
     PASSWORD_RESET_SEND = "password_reset_send", "Password reset email sent"
     PASSWORD_RESET = "password_reset", "Password reset by its owner"
+    PASSWORD_CHANGE = "password_change", "Password changed by its owner"
+    SELF_EXCLUSION_END = "self_exclusion_end", "Self-exclusion ended early"
     GAME_CHANGE = "game_change", "Game changed"
 
 

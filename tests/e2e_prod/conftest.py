@@ -138,6 +138,9 @@ def _production_env(data_dir: Path, port: int) -> dict[str, str]:
         PORT=str(port),
         WEB_CONCURRENCY="2",
         PYTHONUNBUFFERED="1",
+        # The worker's emails as files the tests can read.
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(data_dir / "mail"),
     )
 
 

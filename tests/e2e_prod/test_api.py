@@ -1,9 +1,14 @@
 """Every endpoint of the player API, over HTTP, against the Procfile's gunicorn."""
 
 import gzip
+import http.cookiejar
 import json
+import re
 import subprocess
 import sys
+import time
+import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -125,3 +130,101 @@ def test_the_verifier_says_valid_against_the_live_server(stack, drawn):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "draw is VALID" in result.stdout
+
+
+def test_a_quick_pick_ticket_for_two_draws_is_stored_whole_or_not_at_all(stack, due_day):
+    token = stack.player("ticket@example.com")
+    count = (
+        "from lottery.models import Ballot;"
+        "print(Ballot.objects.filter(player__email='ticket@example.com').count())"
+    )
+    tomorrow = stack.shell(
+        "import json, datetime; from django.utils import timezone;"
+        "from lottery.models import Game; g = Game.objects.get(slug='daily');"
+        "print(json.dumps((g.today_for(timezone.now()) + datetime.timedelta(1)).isoformat()))"
+    )
+    ticket = {"lines": [{"numbers": [1, 2, 3, 4, 5]}, {"quick_pick": True}], "draws": 2}
+    answer = stack.http("POST", "/api/v1/tickets", {**ticket, "game_date": tomorrow}, token=token)
+    assert answer.status == 201, answer.body
+    ballots = answer.json()["ballots"]
+    assert [b["quick_pick"] for b in ballots] == [False, True, False, True]
+    assert ballots[1]["numbers"] == ballots[3]["numbers"]
+    assert ballots[0]["game_date"] == tomorrow != ballots[2]["game_date"]
+    assert stack.shell(count) == 4
+    # One bad line, or a line that is both: the whole ticket is refused, nothing stored.
+    bad = {"lines": [{"quick_pick": True}, {"numbers": [1, 2, 3, 4, 99]}], "draws": 2}
+    refused = stack.http("POST", "/api/v1/tickets", bad, token=token)
+    assert refused.status == 422, refused.body
+    assert "99 is out of range" in refused.json()["detail"]
+    both = {"lines": [{"numbers": [1, 2, 3, 4, 5], "quick_pick": True}]}
+    assert stack.http("POST", "/api/v1/tickets", both, token=token).status == 422
+    assert stack.http("POST", "/api/v1/tickets", ticket).status == 401
+    assert stack.shell(count) == 4
+    mine = stack.http("GET", f"/api/v1/lotteries?game=daily&game_date={tomorrow}", token=token)
+    assert {b["uuid"] for b in items(mine)} == {b["uuid"] for b in ballots[:2]}
+
+
+def test_did_i_win_lists_the_owners_drawn_ballots_by_result(stack, drawn):
+    won = items(stack.http("GET", f"/api/v1/lotteries?game={GAME}&won=true", token=drawn.owner))
+    lost = items(stack.http("GET", f"/api/v1/lotteries?game={GAME}&won=false", token=drawn.owner))
+    winners = stack.http("GET", f"/api/v1/draws/{GAME}/{drawn.date}").json()["winners"]
+    winning = {w["ballot"] for w in winners if not w["disqualified"]}
+    owners = {b["uuid"] for b in won + lost}
+    assert len(owners) == 2  # the owner's two ballots of the drawn day, each in one list
+    assert {b["uuid"] for b in won} == winning & owners
+    assert all(b["won"] is True for b in won) and all(b["won"] is False for b in lost)
+
+
+class LoopbackCookies(http.cookiejar.CookieJar):
+    """A cookie jar that, like browsers, treats http://127.0.0.1 as a secure context: the
+    production settings mark the session cookie Secure."""
+
+    def __init__(self) -> None:
+        policy = http.cookiejar.DefaultCookiePolicy()
+        policy.return_ok_secure = lambda cookie, request: True  # type: ignore[method-assign]
+        super().__init__(policy)
+
+
+def test_a_player_changes_their_password_and_resets_a_forgotten_one(stack):
+    email, new = "forgetful@example.com", "N3w-and-long!"
+    token = stack.player(email)
+    other_device = stack.http("POST", "/api/v1/users/token", {"email": email, "password": PASSWORD})
+    body = {"current_password": "wrong", "new_password": new, "confirm_password": new}
+    assert stack.http("POST", "/api/v1/users/me/password", body, token=token).status == 403
+    body["current_password"] = PASSWORD
+    changed = stack.http("POST", "/api/v1/users/me/password", body, token=token)
+    assert changed.status == 200, changed.body
+    fresh = changed.json()["access_token"]
+    assert stack.http("GET", "/api/v1/users/me", token=fresh).status == 200
+    old = other_device.json()["access_token"]
+    assert stack.http("GET", "/api/v1/users/me", token=old).status == 401
+
+    answers = [
+        stack.http("POST", "/api/v1/users/password-reset", {"email": address})
+        for address in (email, "nobody@example.com")
+    ]
+    assert [a.status for a in answers] == [202, 202]
+    assert answers[0].json() == answers[1].json()
+    # The worker sends the email (a Huey task); its link leads a browser to a new password.
+    mail_dir, sent = stack.data_dir / "mail", []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not sent:
+        sent = [p.read_text() for p in mail_dir.glob("*.log") if email in p.read_text()]
+        time.sleep(0.5)
+    assert len(sent) == 1, "the worker sent no reset email within 30 s"
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+)", sent[0]).group(1)
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(LoopbackCookies()))
+    with browser.open(f"{stack.url}{link}", timeout=30) as page:
+        form_url, html = page.url, page.read().decode()
+    assert 'id="password-reset-form"' in html
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    final = "Fresh-0ther-phrase"
+    form = {"csrfmiddlewaretoken": csrf, "new_password1": final, "new_password2": final}
+    request = urllib.request.Request(
+        form_url, data=urllib.parse.urlencode(form).encode(), headers={"Referer": form_url}
+    )
+    with browser.open(request, timeout=30) as done:
+        assert "Your new password is set" in done.read().decode()
+    signed_in = stack.http("POST", "/api/v1/users/token", {"email": email, "password": final})
+    assert signed_in.status == 200
+    assert stack.http("GET", "/api/v1/users/me", token=fresh).status == 401
