@@ -1,8 +1,10 @@
-"""Players and staff: find them, see what they played, deactivate them (kills every token)."""
+"""Players and staff: find them, see what they played and the limits they set themselves,
+deactivate them (kills every token)."""
 
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -10,16 +12,19 @@ from django.contrib.auth.models import Group
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
 from accounts.forms import UserChangeForm, UserCreationForm
 from accounts.models import User
+from accounts.play_limits import self_exclusion_end
 from accounts.services import user_deactivate, user_password_reset_send
 from core.admin import (
     ConfirmForm,
     CountedPaginator,
+    ReasonForm,
     SafeSearchMixin,
     confirm_action,
     object_or_404,
@@ -28,6 +33,25 @@ from core.errors import ServiceError
 from lottery.models import Ballot
 
 PRIVILEGES = ["is_staff", "is_superuser", "groups", "user_permissions"]
+RESPONSIBLE_PLAY = [
+    "daily_ballot_limit",
+    "daily_ballot_limit_next",
+    "daily_ballot_limit_next_at",
+    "self_excluded_until",
+]
+
+
+class SelfExcludedFilter(admin.SimpleListFilter):
+    title = "self-excluded"
+    parameter_name = "self_excluded"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        return [("yes", "Now")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(self_excluded_until__gt=timezone.now())
+        return queryset
 
 
 class AccountKindFilter(admin.SimpleListFilter):
@@ -83,7 +107,7 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
         "is_staff",
         "date_joined",
     ]
-    list_filter = [AccountKindFilter, "is_active", "is_superuser"]
+    list_filter = [AccountKindFilter, "is_active", "is_superuser", SelfExcludedFilter]
     search_fields = ["email", "first_name", "last_name"]
     search_help_text = "Email, first or last name."
     ordering = ["-date_joined"]
@@ -95,15 +119,23 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
         ("Name", {"fields": ["first_name", "last_name"]}),
         ("Access", {"fields": ["is_active", *PRIVILEGES]}),
         ("Dates", {"fields": ["date_joined", "last_login", "tokens_revoked_at", "erased_at"]}),
+        ("Responsible play (set by the player)", {"fields": RESPONSIBLE_PLAY}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
     # "active" changes only through the Deactivate action, which kills tokens and audits.
-    readonly_fields = ["is_active", "date_joined", "last_login", "tokens_revoked_at", "erased_at"]
+    readonly_fields = [
+        "is_active",
+        "date_joined",
+        "last_login",
+        "tokens_revoked_at",
+        "erased_at",
+        *RESPONSIBLE_PLAY,  # the player's own decisions: never edited by staff
+    ]
     filter_horizontal = ["groups", "user_permissions"]
     actions = ["deactivate_selected"]
-    actions_detail = ["password_reset_send", "deactivate"]
+    actions_detail = ["password_reset_send", "deactivate", "end_self_exclusion"]
 
     @display(description="ballots")
     def display_ballots(self, obj: User) -> int:
@@ -145,6 +177,9 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
 
     def has_password_reset_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return request.user.has_perm("accounts.change_user")
+
+    def has_end_self_exclusion_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.is_superuser  # not Operators: the service says the same
 
     @action(description="Deactivate selected players", permissions=["deactivate"])
     def deactivate_selected(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
@@ -201,6 +236,33 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
             },
         )
 
+    @action(
+        description="End self-exclusion",
+        url_path="end-self-exclusion",
+        icon="lock_open",
+        permissions=["end_self_exclusion"],
+        variant=ActionVariant.DANGER,
+    )
+    def end_self_exclusion(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._confirm(
+            request,
+            object_id,
+            service=self_exclusion_end,
+            form=ReasonForm,
+            page=lambda user: {
+                "success": f"{user.email} may play again: their self-exclusion has ended.",
+                "title": f"End {user.email}'s self-exclusion early",
+                "submit": "End the self-exclusion",
+                "danger": True,
+                "description": f"{user.email} excluded themself from play until "
+                f"{user.self_excluded_until:%Y-%m-%d %H:%M} UTC. Ending it early is for a "
+                "documented reason only (e.g. a mistaken exclusion confirmed with the player); "
+                "it is recorded in the audit log with your reason."
+                if user.self_excluded_until
+                else f"{user.email} is not self-excluded.",
+            },
+        )
+
     def _confirm(
         self,
         request: HttpRequest,
@@ -208,14 +270,16 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
         *,
         service: Callable[..., object],
         page: Callable[[User], dict[str, Any]],
+        form: type[forms.Form] = ConfirmForm,
     ) -> HttpResponse:
-        """Confirm, then call ``service(user=…, actor=…)`` on the account the URL names."""
+        """Confirm, then call ``service(user=…, actor=…, **the form's data)`` on the account
+        the URL names."""
         user = object_or_404(User.objects.all(), object_id)
         return confirm_action(
             self,
             request,
             obj=user,
-            form=ConfirmForm,
-            run=lambda data: service(user=user, actor=request.user),
+            form=form,
+            run=lambda data: service(user=user, actor=request.user, **data),
             **page(user),
         )

@@ -1,13 +1,16 @@
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from accounts import services
+from accounts import play_limits, services
 from accounts.schemas import (
+    DailyLimitIn,
     PasswordChangeIn,
     PasswordResetIn,
+    PlayLimitsOut,
     RefreshIn,
     RegisteredOut,
     RegisterIn,
+    SelfExclusionIn,
     TokenIn,
     TokensOut,
     UserOut,
@@ -94,3 +97,35 @@ def password_reset_request(request: HttpRequest, payload: PasswordResetIn) -> St
     password_reset_throttle(request, email=payload.email)
     services.password_reset_request(email=payload.email)
     return Status(202, {"detail": RESET_LINK_SENT})
+
+
+@router.get(
+    "/me/limits",
+    response={200: PlayLimitsOut, 401: ErrorOut},
+    summary="My responsible-play limits",
+)
+def play_limits_get(request: HttpRequest) -> play_limits.PlayLimits:
+    return play_limits.play_limits_of(user=request.auth)
+
+
+@router.put(
+    "/me/limits",
+    response={200: PlayLimitsOut, 401: ErrorOut, 422: ErrorOut},
+    summary="Set my daily ballot limit",
+    description="Counts the ballots played in any 24 hours, in every game. A lower limit (or "
+    "a first one) applies at once; a higher one, or none, 24 hours after you ask.",
+)
+def daily_limit_set(request: HttpRequest, payload: DailyLimitIn) -> play_limits.PlayLimits:
+    return play_limits.daily_limit_set(user=request.auth, limit=payload.daily_ballot_limit)
+
+
+@router.post(
+    "/me/self-exclusion",
+    response={200: PlayLimitsOut, 401: ErrorOut, 422: ErrorOut},
+    summary="Exclude myself from play",
+    description="From now, for 7 days to 5 years (a running exclusion can only be extended). "
+    "You can still sign in and see your ballots and results; playing answers 403 until the "
+    "end. Neither you nor our staff can end it early.",
+)
+def self_exclusion_start(request: HttpRequest, payload: SelfExclusionIn) -> play_limits.PlayLimits:
+    return play_limits.self_exclusion_start(user=request.auth, days=payload.days)

@@ -1,8 +1,10 @@
 import uuid
+from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -37,6 +39,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Every token issued at or before this instant is dead (deactivation, erasure, reuse).
     tokens_revoked_at = models.DateTimeField("tokens revoked at", null=True, blank=True)
     erased_at = models.DateTimeField("erased at", null=True, blank=True)
+    # Responsible play, set by the player (accounts.play_limits): the most ballots they may
+    # play in any 24 hours, across games; a raise (or removal) of it waiting out its 24 hours;
+    # and a self-exclusion, which only a superuser may end early.
+    daily_ballot_limit = models.PositiveIntegerField("daily ballot limit", null=True, blank=True)
+    daily_ballot_limit_next = models.PositiveIntegerField(
+        "daily ballot limit asked for", null=True, blank=True
+    )
+    daily_ballot_limit_next_at = models.DateTimeField(
+        "asked-for limit applies from", null=True, blank=True
+    )
+    self_excluded_until = models.DateTimeField("self-excluded until", null=True, blank=True)
 
     objects = UserManager()
 
@@ -48,7 +61,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = "player"
         verbose_name_plural = "players"
         ordering = ["-date_joined"]
-        indexes = [models.Index(fields=["last_name", "first_name"], name="user_name_idx")]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="user_name_idx"),
+            # The dashboard's count of active self-exclusions reads only the excluded.
+            models.Index(
+                fields=["self_excluded_until"],
+                name="user_self_excluded_idx",
+                condition=Q(self_excluded_until__isnull=False),
+            ),
+        ]
         constraints = [
             # The login is case-insensitive, so two spellings of one address are one account.
             models.UniqueConstraint(
@@ -60,6 +81,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def daily_limit_at(self, now: datetime) -> int | None:
+        """The daily ballot limit in force at ``now`` (None: no limit)."""
+        if self.daily_ballot_limit_next_at is not None and now >= self.daily_ballot_limit_next_at:
+            return self.daily_ballot_limit_next
+        return self.daily_ballot_limit
+
+    def excluded_at(self, now: datetime) -> bool:
+        """Whether the player has excluded themself from play at ``now``."""
+        return self.self_excluded_until is not None and now < self.self_excluded_until
 
     @property
     def display_name(self) -> str:

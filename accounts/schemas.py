@@ -3,7 +3,7 @@ from typing import Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import EmailStr, Field, model_validator
+from pydantic import EmailStr, Field, StrictInt, model_validator
 
 from core.errors import ErrorOut  # noqa: F401  (its old home; it lives with ServiceError)
 from core.types import Text
@@ -68,3 +68,32 @@ class UserOut(Schema):
 class RegisteredOut(Schema):
     user: UserOut
     tokens: TokensOut
+
+
+class DailyLimitIn(Schema):
+    daily_ballot_limit: StrictInt | None = Field(
+        ge=1,
+        le=100_000,
+        description="The most ballots in any 24 hours, across games; null for no limit. "
+        "Lower applies at once, higher or null 24 hours after you ask.",
+        examples=[20],
+    )
+
+
+class SelfExclusionIn(Schema):
+    days: StrictInt = Field(
+        ge=7,
+        le=1826,
+        description="7 days to 5 years. It cannot be ended early by you or by our staff.",
+        examples=[30],
+    )
+
+
+class PlayLimitsOut(Schema):
+    daily_ballot_limit: StrictInt | None = Field(description="In force now; null for none.")
+    asked_limit: int | None = Field(
+        description="A higher limit (or null: none) you asked for, waiting out its 24 hours."
+    )
+    asked_limit_applies_at: datetime | None
+    played_last_24_hours: int
+    self_excluded_until: datetime | None = Field(description="Null when you may play.")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from unfold.paginator import InfinitePaginator as UnfoldInfinitePaginator
+from unfold.widgets import UnfoldAdminTextareaWidget
 
 from core.errors import ServiceError
 from core.types import has_nul
@@ -183,6 +184,23 @@ def confirm_action(
 
 class ConfirmForm(forms.Form):
     """An empty form: the action happens on POST only (never on a GET link)."""
+
+
+class ReasonForm(forms.Form):
+    """Why: required, and never only blanks (the audit log keeps it)."""
+
+    reason = forms.CharField(
+        label="Reason",
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
+        help_text="Kept in the audit log.",
+        error_messages={"required": "A reason is required."},
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("A reason is required.")
+        return reason
 
 
 class CountedPaginator(Paginator):

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.play_limits import self_exclusions_active
 from lottery.selectors import dashboard
 
 CHART_DAYS = 30
@@ -44,5 +45,6 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
         chart=json.dumps(ballots_per_day(today=today)),
         chart_days=CHART_DAYS,
         chart_ahead=CHART_AHEAD,
+        self_exclusions=self_exclusions_active(now=now),
     )
     return context

@@ -5,25 +5,9 @@ from typing import Any
 from django import forms
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
 
+from core.admin import ReasonForm
 from lottery.models import Draw, Pick
 from lottery.selectors.ballots import winning_picks
-
-
-class ReasonForm(forms.Form):
-    """Why: required, and never only blanks (the audit log keeps it)."""
-
-    reason = forms.CharField(
-        label="Reason",
-        widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
-        help_text="Kept in the audit log.",
-        error_messages={"required": "A reason is required."},
-    )
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError("A reason is required.")
-        return reason
 
 
 class WinnerChoiceField(forms.ModelChoiceField):

@@ -8,13 +8,15 @@ It raises ``ServiceError`` (nothing changed) when it refuses.
 import random
 import secrets
 from contextlib import nullcontext
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
+from accounts.play_limits import play_refusal
 from core.errors import ServiceError
 from lottery import draws
 from lottery.models import Ballot, Draw, DrawStatus, Game
@@ -66,16 +68,23 @@ _games: dict[str, Game] = {}
 # Column names from the constant above; every value is a parameter.
 _BALLOT_SQL_COLUMNS = ("uuid", "player_id", "draw_id", "numbers", "created_at", "quick_pick")
 _DRAW, _GAME, _USER, _BALLOT = (model._meta.db_table for model in (Draw, Game, User, Ballot))
+# The player's own limits (accounts.play_limits), read in the statement that locks them.
+_PLAYER_LIMITS = (
+    "daily_ballot_limit",
+    "daily_ballot_limit_next",
+    "daily_ballot_limit_next_at",
+    "self_excluded_until",
+)
 _PLAY_LOCK_SELECT = (
     "SELECT d.id, d.game_id, d.date, d.status, d.close_at, "  # noqa: S608
     + ", ".join(f"g.{name} AS game_{name}" for name in _PLAY_RULES)
-    + f" FROM {_DRAW} d JOIN {_GAME} g ON g.id = d.game_id "
+    + ", "
+    + ", ".join(f"u.{name} AS player_{name}" for name in _PLAYER_LIMITS)
+    + f" FROM {_DRAW} d JOIN {_GAME} g ON g.id = d.game_id JOIN {_USER} u ON u.id = %s "
+    "WHERE d.game_id = %s AND d.date = %s"
 )
-_PLAY_LOCK_SQL = _PLAY_LOCK_SELECT + "WHERE d.game_id = %s AND d.date = %s"
-_PLAY_LOCK_SQL_POSTGRESQL = (
-    _PLAY_LOCK_SELECT + f"JOIN {_USER} u ON u.id = %s WHERE d.game_id = %s AND d.date = %s "
-    "FOR SHARE OF d FOR NO KEY UPDATE OF u"
-)
+_PLAY_LOCK_SQL = _PLAY_LOCK_SELECT
+_PLAY_LOCK_SQL_POSTGRESQL = _PLAY_LOCK_SELECT + " FOR SHARE OF d FOR NO KEY UPDATE OF u"
 # Table names from the models' metadata; every value is a parameter. The lines go in only
 # if the player's count in the draw stays within the limit (the last parameter is the most
 # the player may already have).
@@ -114,13 +123,30 @@ def _lock_for_play(player: User, game: Game, day: date) -> Draw | None:
     (and they wait for it). SQLite serialises writers (IMMEDIATE transactions). Returns None
     when there is no such draw yet.
     """
-    sql, params = _PLAY_LOCK_SQL, [game.pk, connection.ops.adapt_datefield_value(day)]
-    if connection.vendor == "postgresql":
-        sql, params = _PLAY_LOCK_SQL_POSTGRESQL, [player.pk, *params]
+    user_pk = User._meta.pk.get_db_prep_value(player.pk, connection)
+    params = [user_pk, game.pk, connection.ops.adapt_datefield_value(day)]
+    sql = _PLAY_LOCK_SQL_POSTGRESQL if connection.vendor == "postgresql" else _PLAY_LOCK_SQL
     # raw(): a Draw with only these fields loaded (the rest deferred), values converted
     # by the backend as the ORM would.
     draws_ = list(Draw.objects.raw(sql, params))
-    return draws_[0] if draws_ else None
+    if not draws_:
+        return None
+    for name in _PLAYER_LIMITS:  # as they are now, not as they were at sign-in
+        value = getattr(draws_[0], f"player_{name}")
+        if name.endswith("_at") or name.endswith("_until"):
+            value = _datetime(value)
+        setattr(player, name, value)
+    return draws_[0]
+
+
+def _datetime(value: datetime | str | None) -> datetime | None:
+    """A timestamp read by raw() beside the model's columns: SQLite gives it naive (UTC, as
+    Django stores it there) or as text."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 _BALLOT_COLUMNS = ("uuid", "player", "draw", "numbers", "created_at", "quick_pick")
@@ -243,12 +269,28 @@ def _play(
         )
     ballots: list[Ballot] = []
     for offset in range(draws_ahead):  # in date order: concurrent tickets lock alike
-        ballots += _play_draw(player, game, texts, quick, day + timedelta(days=offset), fresh=fresh)
+        ballots += _play_draw(
+            player,
+            game,
+            texts,
+            quick,
+            day + timedelta(days=offset),
+            fresh=fresh,
+            # The player's own limits, judged once for the whole ticket under the first lock.
+            whole_ticket=len(texts) * draws_ahead if offset == 0 else 0,
+        )
     return ballots
 
 
 def _play_draw(
-    player: User, game: Game, texts: list[str], quick: list[bool], day: date, *, fresh: bool
+    player: User,
+    game: Game,
+    texts: list[str],
+    quick: list[bool],
+    day: date,
+    *,
+    fresh: bool,
+    whole_ticket: int,
 ) -> list[Ballot]:
     """The lines of one draw: lock it (and the player), check the cut-off, insert them."""
     if fresh:
@@ -264,6 +306,8 @@ def _play_draw(
     now = timezone.now()  # the instant the ballot counts, taken under the lock
     if draw.status != DrawStatus.OPEN or now >= draw.close_at:
         raise ServiceError(f"The draw of {day} is closed: it closed at {draw.close_at:%H:%M} UTC.")
+    if whole_ticket and (refusal := play_refusal(player=player, now=now, ballots=whole_ticket)):
+        raise refusal
     ballots = _insert_within_limit(
         player=player,
         draw=draw,

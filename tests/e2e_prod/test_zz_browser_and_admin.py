@@ -218,6 +218,34 @@ def test_each_admin_action_once(stack, drawn, staff, new_page):
     assert "other@example.com is deactivated" in shown
     assert stack.http("GET", "/api/v1/users/me", token=drawn.other).status == 401
 
+    # A player sets a daily limit and excludes themself over the API: the limit refuses the
+    # second ballot, the exclusion every ballot (403 with its end); the dashboard counts it,
+    # and a superuser ends it early with a reason.
+    careful = stack.player("careful@example.com")
+    limits = {"daily_ballot_limit": 1}
+    assert stack.http("PUT", "/api/v1/users/me/limits", limits, token=careful).status == 200
+    ballot = {"quick_pick": True}
+    first = stack.http("POST", "/api/v1/lotteries", ballot, token=careful)
+    second = stack.http("POST", "/api/v1/lotteries", ballot, token=careful)
+    assert (first.status, second.status) == (201, 422), second.body
+    assert "Your daily limit is 1 ballots" in second.json()["detail"]
+    excluded = stack.http("POST", "/api/v1/users/me/self-exclusion", {"days": 7}, token=careful)
+    assert excluded.status == 200, excluded.body
+    refused = stack.http("POST", "/api/v1/lotteries", ballot, token=careful)
+    assert refused.status == 403
+    assert "You have excluded yourself from play until" in refused.json()["detail"]
+    operator.goto("/admin/")
+    assert "1 active self-exclusions" in operator.content()
+    careful_id = user_id(stack, "careful@example.com")
+    shown = submit(
+        operator,
+        f"/admin/accounts/user/{careful_id}/end-self-exclusion/",
+        "End the self-exclusion",
+        reason="Excluded by mistake, confirmed with the player",
+    )
+    assert "careful@example.com may play again" in shown
+    assert audited(stack, "self_exclusion_end") == 1
+
     # Every action is in the audit log the back office shows.
     operator.goto("/admin/lottery/auditentry/")
     log = operator.content()
