@@ -10,3 +10,9 @@ class StaffRequest(HttpRequest):
     user is a User, never AnonymousUser. An annotation only; Django builds the requests."""
 
     user: User
+
+
+class PlayerRequest(HttpRequest):
+    """A request to an authenticated API route: JWTAuth has put its User in ``auth``."""
+
+    auth: User
