@@ -1,11 +1,12 @@
 """Players and staff: find them, see what they played and the limits they set themselves,
 deactivate them (kills every token)."""
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
@@ -18,6 +19,7 @@ from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
 from accounts.forms import UserChangeForm, UserCreationForm
+from accounts.http import StaffRequest
 from accounts.models import User
 from accounts.play_limits import self_exclusion_end
 from accounts.services import user_deactivate, user_password_reset_send
@@ -31,6 +33,10 @@ from core.admin import (
 )
 from core.errors import ServiceError
 from lottery.models import Ballot
+
+if TYPE_CHECKING:
+    from django.contrib.admin.filters import _ListFilterChoices
+    from django_stubs_ext import WithAnnotations
 
 PRIVILEGES = ["is_staff", "is_superuser", "groups", "user_permissions"]
 RESPONSIBLE_PLAY = [
@@ -54,6 +60,12 @@ class SelfExcludedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class BallotsPlayed(TypedDict):
+    """What UserAdmin.get_queryset annotates each listed user with."""
+
+    ballots_played: int
+
+
 class AccountKindFilter(admin.SimpleListFilter):
     """The users list shows players unless asked for staff (or everyone): staff accounts are
     a handful that an operator looks for on purpose, players the thousands they work on."""
@@ -69,7 +81,7 @@ class AccountKindFilter(admin.SimpleListFilter):
         value = super().value()
         return value if value in ("players", "staff", "all") else self.default
 
-    def choices(self, changelist: object):
+    def choices(self, changelist: ChangeList) -> "Iterator[_ListFilterChoices]":
         for lookup, title in self.lookup_choices:
             yield {
                 "selected": self.value() == lookup,
@@ -138,7 +150,7 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
     actions_detail = ["password_reset_send", "deactivate", "end_self_exclusion"]
 
     @display(description="ballots")
-    def display_ballots(self, obj: User) -> int:
+    def display_ballots(self, obj: "WithAnnotations[User, BallotsPlayed]") -> int:
         return obj.ballots_played
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
@@ -172,17 +184,17 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
         (the action below); staff change their own at the admin's "Change password"."""
         raise Http404("Passwords are not set in the admin.")
 
-    def has_deactivate_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_deactivate_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return request.user.has_perm("accounts.change_user")
 
-    def has_password_reset_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_password_reset_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return request.user.has_perm("accounts.change_user")
 
     def has_end_self_exclusion_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return request.user.is_superuser  # not Operators: the service says the same
 
     @action(description="Deactivate selected players", permissions=["deactivate"])
-    def deactivate_selected(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+    def deactivate_selected(self, request: StaffRequest, queryset: QuerySet[User]) -> None:
         done = 0
         for user in queryset.filter(is_active=True):
             try:
@@ -200,7 +212,7 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
         permissions=["deactivate"],
         variant=ActionVariant.DANGER,
     )
-    def deactivate(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def deactivate(self, request: StaffRequest, object_id: str) -> HttpResponse:
         return self._confirm(
             request,
             object_id,
@@ -221,7 +233,7 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
         icon="lock_reset",
         permissions=["password_reset"],
     )
-    def password_reset_send(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def password_reset_send(self, request: StaffRequest, object_id: str) -> HttpResponse:
         return self._confirm(
             request,
             object_id,
@@ -265,7 +277,7 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
 
     def _confirm(
         self,
-        request: HttpRequest,
+        request: StaffRequest,
         object_id: str,
         *,
         service: Callable[..., object],

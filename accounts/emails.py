@@ -1,6 +1,8 @@
 """The emails an account receives; sent by accounts.tasks after the change that asked for them
 has committed."""
 
+from uuid import UUID
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
@@ -11,7 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import User
 
 
-def password_reset_email_send(*, user_id: object) -> int:
+def password_reset_email_send(*, user_id: UUID) -> int:
     """Send the reset link a staff member asked for."""
     user = User.objects.filter(pk=user_id, is_active=True, erased_at__isnull=True).first()
     if user is None:

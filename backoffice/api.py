@@ -31,7 +31,7 @@ class JSONRenderer(BaseRenderer):
     media_type = "application/json"
     _fallback = NinjaJSONEncoder().default  # lazy strings and the rest ninja knows
 
-    def render(self, request: HttpRequest, data: object, *, response_status: int) -> bytes:
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
         return to_json(data, fallback=self._fallback)
 
 

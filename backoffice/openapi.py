@@ -10,7 +10,7 @@ inputs for their validation (422); one with a security requirement for its token
 
 import json
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from core.errors import ErrorOut
 
@@ -29,8 +29,10 @@ WITH_BODY = {
 WITH_INPUT = {422: "The input was refused: `detail` says why, `errors` lists each field."}
 WITH_AUTH = {401: "Missing, invalid or expired access token."}
 
+S = TypeVar("S", bound=dict[str, Any])  # ninja's OpenAPISchema, a dict
 
-def declare_errors(schema: dict[str, Any]) -> dict[str, Any]:
+
+def declare_errors(schema: S) -> S:
     """Add the statuses each operation can answer, then drop components nothing refers to."""
     for path_item in schema.get("paths", {}).values():
         for operation in path_item.values():

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -31,7 +32,7 @@ if settings.BENCH_HELLO:
     hello = NinjaAPI(urls_namespace="bench-hello", docs_url=None, openapi_url=None)
 
     @hello.get("/hello", auth=None)
-    def bench_hello(request: object) -> dict:
+    def bench_hello(request: HttpRequest) -> dict[str, str]:
         return {"hello": "world"}
 
     urlpatterns.insert(0, path("api/bench/", hello.urls))

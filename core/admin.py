@@ -2,6 +2,8 @@
 form page, one service call, one message)."""
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+from uuid import UUID
 
 from django import forms
 from django.contrib import admin, messages
@@ -23,6 +25,15 @@ from core.types import has_nul
 ACTION_TEMPLATE = "admin/lottery/action_form.html"
 LINK_CLASSES = "text-primary-600 dark:text-primary-500"
 
+M = TypeVar("M", bound=Model)
+R = TypeVar("R")  # what an action's service returns, handed to its success message
+
+if TYPE_CHECKING:
+    # What SafeSearchMixin's super() calls reach: the ModelAdmin it is mixed into.
+    _ModelAdminBase = admin.ModelAdmin[Any]
+else:
+    _ModelAdminBase = object
+
 
 class ReadOnlyMixin:
     """Nothing here is added, changed or deleted by hand: rows change only through services
@@ -38,21 +49,21 @@ class ReadOnlyMixin:
         return False
 
 
-class SafeSearchMixin:
+class SafeSearchMixin(_ModelAdminBase):
     """The admin's own list and search, except for what cannot match (PostgreSQL refuses NUL
     in text): a NUL in a filter is a 404 (no such list), in a search term it finds nothing."""
 
     def changelist_view(
-        self, request: HttpRequest, extra_context: dict | None = None
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         filters = (f"{k}{v}" for k, v in request.GET.items() if k != SEARCH_VAR)
         if any(has_nul(text) for text in filters):
             raise Http404("No such list.")
-        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+        return super().changelist_view(request, extra_context)
 
     def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
         term = clean_search_term(search_term)
         if term is None:
             return queryset.none(), False
@@ -64,7 +75,7 @@ def change_url(obj: Model) -> str:
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
 
 
-def object_or_none(queryset: QuerySet, object_id: str) -> Model | None:
+def object_or_none(queryset: QuerySet[M], object_id: str) -> M | None:
     """The object an admin URL names, or None when there is none or the id is malformed."""
     try:
         pk = queryset.model._meta.pk.to_python(object_id)
@@ -73,7 +84,7 @@ def object_or_none(queryset: QuerySet, object_id: str) -> Model | None:
     return queryset.filter(pk=pk).first()
 
 
-def object_or_404(queryset: QuerySet, object_id: str) -> Model:
+def object_or_404(queryset: QuerySet[M], object_id: str) -> M:
     """The object an action URL names; a malformed id ("abc" for a number) is a 404 too."""
     obj = object_or_none(queryset, object_id)
     if obj is None:
@@ -87,13 +98,13 @@ def clean_search_term(term: str) -> str | None:
     return None if has_nul(term) else term
 
 
-def link(url: str, text: object) -> SafeString:
+def link(url: str, text: str | UUID | Model) -> SafeString:
     """An admin link styled like unfold's own."""
     return format_html('<a class="{}" href="{}">{}</a>', LINK_CLASSES, url, text)
 
 
 def action_page(
-    model_admin: admin.ModelAdmin,
+    model_admin: "admin.ModelAdmin[Any]",
     request: HttpRequest,
     *,
     obj: Model,
@@ -121,9 +132,9 @@ def action_page(
 
 def run_service(
     request: HttpRequest,
-    call: Callable[[], object],
+    call: Callable[[], R],
     *,
-    success: str | Callable[[object], str],
+    success: str | Callable[[R], str],
     redirect_to: str,
 ) -> HttpResponse:
     """Call one service; its refusal becomes an error message, never a 500."""
@@ -147,18 +158,18 @@ def submitted(request: HttpRequest, form: forms.Form) -> bool:
 
 
 def confirm_action(
-    model_admin: admin.ModelAdmin,
+    model_admin: "admin.ModelAdmin[Any]",
     request: HttpRequest,
     *,
     obj: Model,
     form: type[forms.Form],
-    run: Callable[[dict], object],
-    success: str | Callable[[object], str],
+    run: Callable[[dict[str, Any]], R],
+    success: str | Callable[[R], str],
     title: str,
     submit: str,
     description: str = "",
     danger: bool = False,
-    form_kwargs: dict | None = None,
+    form_kwargs: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """A staff action on ``obj``: a GET shows the form; a valid POST calls ``run`` with the
     form's cleaned data and goes back to the object's page with the outcome as a message."""

@@ -31,7 +31,7 @@ _TYPES: list[tuple[type, Any]] = [
 def query_schema(filterset: type[django_filters.FilterSet]) -> type[Schema]:
     """The ninja Query schema of a FilterSet: one optional field per filter, typed by the
     filter's class, described by its label."""
-    declared = getattr(filterset.Meta, "types", {})
+    declared = getattr(filterset.Meta, "types", {})  # type: ignore[attr-defined]  # ours all have one
     fields: dict[str, Any] = {}
     for name, spec in filterset.base_filters.items():
         kind = declared.get(name) or next(t for cls, t in _TYPES if isinstance(spec, cls))

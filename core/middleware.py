@@ -55,7 +55,7 @@ def _is_json(request: HttpRequest) -> bool:
     """application/json, optionally with charset=utf-8 (RFC 8259 §8.1: JSON is UTF-8)."""
     if (request.content_type or "").lower() != "application/json":
         return False
-    charset = request.content_params.get("charset")
+    charset = (request.content_params or {}).get("charset")  # set with content_type
     return charset is None or charset.lower() in ("utf-8", "utf8")
 
 

@@ -23,9 +23,9 @@ class Pagination(PageNumberPagination):
         self.present = present
         super().__init__(**kwargs)
 
-    def paginate_queryset(
+    def paginate_queryset(  # type: ignore[override]  # ninja parses the query into our Input
         self, queryset: QuerySet, pagination: Input, request: HttpRequest, **params: Any
-    ) -> dict:
+    ) -> dict[str, Any]:
         page_size = self._get_page_size(pagination.page_size)
         offset = (pagination.page - 1) * page_size
         page = queryset[offset : offset + page_size]

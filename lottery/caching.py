@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import wraps
+from typing import Any
 from uuid import UUID
 
 from django.core.cache import cache
@@ -44,14 +45,27 @@ MEMO_MAX = 512  # entries per process, validators and bodies alike
 BODY_MAX = 256 * 1024  # bytes: bigger bodies (leaves pages, files) are rendered each time
 
 
+@dataclass(frozen=True)
+class Validators:
+    etag: str | None  # quoted, strong
+    last_modified: datetime | None
+    cache_control: str
+
+
+# A function's validators, keyed by its name and arguments; or a 200 body and its
+# Content-Type, keyed by ("body", ETag, path).
+MemoKey = tuple[object, ...]
+MemoEntry = Validators | tuple[bytes, str]
+
+
 class _Memo:
     """Per-process memo of validators and bodies, dropped whenever the generation changes."""
 
     def __init__(self) -> None:
         self.generation: str | None = None
-        self.entries: dict[tuple, object] = {}
+        self.entries: dict[MemoKey, MemoEntry] = {}
 
-    def current(self) -> dict[tuple, object]:
+    def current(self) -> dict[MemoKey, MemoEntry]:
         generation = cache.get(GENERATION_KEY)
         if generation is None:  # never set, or evicted: a new token invalidates every memo
             cache.add(GENERATION_KEY, uuid_module.uuid4().hex, timeout=None)
@@ -60,7 +74,7 @@ class _Memo:
             self.generation, self.entries = generation, {}
         return self.entries
 
-    def put(self, entries: dict[tuple, object], key: tuple, value: object) -> None:
+    def put(self, entries: dict[MemoKey, MemoEntry], key: MemoKey, value: MemoEntry) -> None:
         if self.generation is None:
             return  # no shared cache answered: nothing may be kept
         if len(entries) >= MEMO_MAX:
@@ -83,13 +97,6 @@ def published_changed() -> None:
     transaction.on_commit(_new_generation)
 
 
-@dataclass(frozen=True)
-class Validators:
-    etag: str | None  # quoted, strong
-    last_modified: datetime | None
-    cache_control: str
-
-
 def _erased(picks: QuerySet[Pick]) -> Subquery:
     """The latest erasure among the players of some picks: winners' display names change."""
     users = User.objects.filter(ballots__picks__in=picks.values("pk"))
@@ -100,11 +107,11 @@ def _memoised(compute: Callable[..., Validators | None]) -> Callable[..., Valida
     """Keep a function's answers (known draws only) for the current generation."""
 
     @wraps(compute)
-    def wrapped(**kwargs: object) -> Validators | None:
+    def wrapped(**kwargs: str | None) -> Validators | None:
         entries = _memo.current()
         key = (compute.__name__, *sorted(kwargs.items()))
         if key in entries:
-            return entries[key]  # type: ignore[return-value]
+            return entries[key]  # type: ignore[return-value]  # under a function's key: Validators
         validators = compute(**kwargs)
         if validators is not None:
             _memo.put(entries, key, validators)
@@ -180,7 +187,7 @@ def conditional(
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             validators = validators_of(**kwargs)
             if validators is None:
                 return view(request, *args, **kwargs)
@@ -196,7 +203,7 @@ def conditional(
             key = ("body", validators.etag, request.get_full_path())
             kept = entries.get(key) if validators.etag else None
             if kept is not None:
-                content, content_type = kept  # type: ignore[misc]
+                content, content_type = kept  # type: ignore[misc]  # under a "body" key: a body
                 return _apply(HttpResponse(content, content_type=content_type), validators)
             response = view(request, *args, **kwargs)
             if response.status_code == 200:

@@ -1,6 +1,6 @@
 """Forms behind the staff actions: each one asks only what its service needs."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
@@ -33,7 +33,7 @@ class RedrawRequestForm(ReasonForm):
 
     def __init__(self, *args: Any, draw: Draw, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pick"].queryset = (
+        cast(WinnerChoiceField, self.fields["pick"]).queryset = (
             winning_picks()
             .filter(draw=draw)
             .select_related("ballot__player")

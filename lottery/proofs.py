@@ -6,6 +6,7 @@ in O(log N) reads") instead of re-reading and re-hashing every ballot of the dra
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from django.db import connection, transaction
@@ -33,7 +34,7 @@ def tree_build(*, draw: Draw) -> tuple[bytes, int]:
     DrawTree.objects.filter(draw=draw).delete()
     DrawTreeBlock.objects.filter(draw=draw).delete()
     DrawTree.objects.create(draw=draw, size=builder.count, block_bits=bits, upper=upper)
-    keys = {}
+    keys: dict[int, tuple[datetime, UUID]] = {}  # first ballot of each block: its sort key
     for lo in range(0, len(firsts), _IN_CHUNK):
         chunk = Ballot.objects.filter(pk__in=firsts[lo : lo + _IN_CHUNK])
         keys.update((pk, (at, u)) for pk, at, u in chunk.values_list("pk", "created_at", "uuid"))

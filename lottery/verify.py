@@ -18,11 +18,20 @@ from datetime import datetime
 
 try:
     from lottery import draws
-    from lottery.verify_http import FetchError, fetch_json, fetch_leaves, fetch_leaves_file, quote
-except ImportError:  # copied next to the draws/ folder and verify_http.py
-    import draws  # type: ignore[no-redef]
-    from verify_http import (  # type: ignore[no-redef]
+    from lottery.verify_http import (
         FetchError,
+        JsonObject,
+        fetch_json,
+        fetch_leaves,
+        fetch_leaves_file,
+        quote,
+    )
+except ImportError:  # copied next to the draws/ folder and verify_http.py
+    # mypy checks the package layout; these are the same modules copied side by side.
+    import draws  # type: ignore[no-redef,import-not-found]
+    from verify_http import (  # type: ignore[no-redef,import-not-found]
+        FetchError,
+        JsonObject,
         fetch_json,
         fetch_leaves,
         fetch_leaves_file,
@@ -35,7 +44,7 @@ Check = tuple[bool, str]
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def _results(entries: list[dict]) -> list[tuple[int, tuple[int, ...], str]]:
+def _results(entries: list[JsonObject]) -> list[tuple[int, tuple[int, ...], str]]:
     """Group published entries by rank into (rank, serials, numbers text) results."""
     by_rank: dict[int, tuple[list[int], set[str]]] = {}
     for entry in entries:
@@ -85,7 +94,7 @@ def _ballot_bytes(ballot: str) -> bytes:
 
 
 def _leaf_checks(
-    draw: dict, leaves: Iterable[dict], check: Callable[[bool, str, str], None]
+    draw: JsonObject, leaves: Iterable[JsonObject], check: Callable[[bool, str, str], None]
 ) -> Leaves:
     """Check the count, serials, ids, leaf hashes, ordering and Merkle root of the leaves,
     reading them once; return what the later checks need."""
@@ -127,7 +136,7 @@ def _leaf_checks(
 
 
 def _root_check(
-    draw: dict, builder: draws.MerkleBuilder, check: Callable[[bool, str, str], None]
+    draw: JsonObject, builder: draws.MerkleBuilder, check: Callable[[bool, str, str], None]
 ) -> None:
     root, published = builder.root().hex(), draw["merkle_root"]
     check(
@@ -135,7 +144,7 @@ def _root_check(
     )
 
 
-def _checks(draw: dict, leaves: Iterable[dict]) -> list[Check]:
+def _checks(draw: JsonObject, leaves: Iterable[JsonObject]) -> list[Check]:
     """Run every check that applies to the draw's status."""
     out: list[Check] = []
 
@@ -185,9 +194,9 @@ def _checks(draw: dict, leaves: Iterable[dict]) -> list[Check]:
         numbers_at=kept.numbers_at,
         serials_with=kept.serials_with,
     )
-    published = str(draw["material"])
-    why = f"material is {material.hex()}, not {published}"
-    check(material.hex() == published.lower(), f"material {material.hex()}", why)
+    published_material = str(draw["material"])
+    why = f"material is {material.hex()}, not {published_material}"
+    check(material.hex() == published_material.lower(), f"material {material.hex()}", why)
     for name, results in (("winners", outcome.winners), ("alternates", outcome.alternates)):
         computed = [(r.rank, r.serials, r.numbers) for r in results]
         published = _results(draw[name])
@@ -207,19 +216,19 @@ def _checks(draw: dict, leaves: Iterable[dict]) -> list[Check]:
     alternate_ranks = {e["rank"] for e in draw["alternates"]}
     k = min(sum(lost.values()), len(alternate_ranks))
     promoted = {e["rank"] for e in draw["alternates"] if e["promoted"]}
-    kept = {e["rank"] for e in draw["alternates"] if not e["promoted"]}
-    ok = promoted == set(range(1, k + 1)) and not promoted & kept
+    unpromoted = {e["rank"] for e in draw["alternates"] if not e["promoted"]}
+    ok = promoted == set(range(1, k + 1)) and not promoted & unpromoted
     why = f"promoted alternates are ranks {sorted(promoted)}, expected the first {k}"
     check(ok, f"{k} alternate(s) promoted, one per fully disqualified result", why)
     return out
 
 
-def verify_published(draw: dict, leaves: Iterable[dict]) -> list[str]:
+def verify_published(draw: JsonObject, leaves: Iterable[JsonObject]) -> list[str]:
     """Return the failure messages for a published draw and its leaves (empty = valid)."""
     return [line for ok, line in run_checks(draw, leaves) if not ok]
 
 
-def run_checks(draw: dict, leaves: Iterable[dict]) -> list[Check]:
+def run_checks(draw: JsonObject, leaves: Iterable[JsonObject]) -> list[Check]:
     """Return every (ok, message) check; malformed published data is itself a failure."""
     try:
         return _checks(draw, leaves)
@@ -244,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         if not isinstance(draw, dict):
             raise FetchError("the draw is not a JSON object")
         fetched = draw.get("status") not in ("open", "closed") and draw.get("merkle_root")
-        leaves: Iterable[dict] = []
+        leaves: Iterable[JsonObject] = []
         if fetched:
             whole = None if args.pages else fetch_leaves_file(base, args.game, args.date)
             print(

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 _MAX_PAGES = 100_000
+# One decoded JSON object (a draw, a leaf, a page): what is in it is checked by the reader.
+JsonObject = dict[str, Any]
 
 
 class FetchError(Exception):
@@ -35,7 +37,7 @@ def fetch_json(url: str, timeout: float = 30.0) -> Any:
         raise FetchError(f"invalid JSON from {url}: {exc}") from None
 
 
-def fetch_leaves(base: str, game: str, date: str) -> Iterator[dict]:
+def fetch_leaves(base: str, game: str, date: str) -> Iterator[JsonObject]:
     """Yield the leaves page by page, following "next" until it is null."""
     url: str | None = f"{base}/api/v1/draws/{quote(game)}/{quote(date)}/leaves?limit=1000"
     seen: set[str] = set()
@@ -53,7 +55,7 @@ def fetch_leaves(base: str, game: str, date: str) -> Iterator[dict]:
 
 def fetch_leaves_file(
     base: str, game: str, date: str, timeout: float = 120.0
-) -> Iterator[dict] | None:
+) -> Iterator[JsonObject] | None:
     """Download the leaves as one gzip file of JSON lines into a temporary file, and return
     an iterator over its lines (read one at a time); None when the server has none (404)."""
     url = f"{base}/api/v1/draws/{quote(game)}/{quote(date)}/leaves.ndjson.gz"
@@ -73,7 +75,7 @@ def fetch_leaves_file(
     return _lines(spool, url)
 
 
-def _lines(spool: IO[bytes], url: str) -> Iterator[dict]:
+def _lines(spool: IO[bytes], url: str) -> Iterator[JsonObject]:
     try:
         with spool, gzip.GzipFile(fileobj=spool) as lines:
             for line in lines:

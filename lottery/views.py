@@ -1,14 +1,18 @@
 """Public results pages: server-rendered, no login, every script and style a static file."""
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.errors import ServiceError
 from lottery import published
-from lottery.models import Draw, PickKind
+from lottery.models import PickKind
 from lottery.selectors.draws import draw_page, draws_recent_with_winners, draws_upcoming
+
+if TYPE_CHECKING:
+    from lottery.selectors.draws import DrawWithWinning
 
 RECENT_ON_HOME = 10
 RECENT_ON_LIST = 60
@@ -33,7 +37,7 @@ def _listing(request: HttpRequest, *, recent: int, title: str) -> HttpResponse:
     return render(request, "public/draw_list.html", context)
 
 
-def _card(draw: Draw) -> dict:
+def _card(draw: "DrawWithWinning") -> dict[str, object]:
     """A recent draw and the display names of its current winners (prefetched)."""
     names = [pick.ballot.player.display_name for pick in draw.winning]
     return {"draw": draw, "winners": names}

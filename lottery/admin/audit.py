@@ -1,5 +1,7 @@
 """The audit log: append-only, read-only for everyone, filterable by who, what and when."""
 
+from typing import cast
+
 from django.contrib import admin
 from django.contrib.admin import ShowFacets
 from unfold.admin import ModelAdmin
@@ -49,7 +51,7 @@ class AuditEntryAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
         "before",
         "after",
     ]
-    readonly_fields = fields
+    readonly_fields = cast(list[str], fields)  # flat names above, no grouped tuples
 
     @display(description="who")
     def display_actor(self, obj: AuditEntry) -> str:

@@ -1,6 +1,7 @@
 """Ballots: read-only, and fast at millions of rows (no COUNT, no query per row)."""
 
 import uuid
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.contrib import admin
 from django.contrib.admin import ShowFacets
@@ -22,6 +23,16 @@ from core.admin import (
 from lottery.admin.filters import DrawDateFilter, GameFilter, WinnerFilter
 from lottery.models import Ballot, DrawStatus, Pick, PickKind
 from lottery.selectors.ballots import winning_picks
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class Won(TypedDict):
+    """What BallotAdmin.get_queryset annotates each listed ballot with."""
+
+    won: bool
+
 
 # The winner column: a neutral "pending" until the ballot's draw is drawn.
 WINNER_LABELS = {"winner": "success", "pending": "info", "no": ""}
@@ -65,7 +76,7 @@ class BallotAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
         "display_serial",
         "display_result",
     ]
-    readonly_fields = fields
+    readonly_fields = cast(list[str], fields)  # flat names above, no grouped tuples
 
     @display(description="ballot", ordering="created_at")
     def display_short_id(self, obj: Ballot) -> str:
@@ -82,7 +93,7 @@ class BallotAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
         return link(change_url(obj.draw), obj.draw)
 
     @display(description="winner", label=WINNER_LABELS)
-    def display_won(self, obj: Ballot) -> str:
+    def display_won(self, obj: "WithAnnotations[Ballot, Won]") -> str:
         if obj.draw.status != DrawStatus.DRAWN:
             return "pending"
         return "winner" if obj.won else "no"

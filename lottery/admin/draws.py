@@ -2,12 +2,13 @@
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import cast
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import ShowFacets
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -20,6 +21,7 @@ from unfold.contrib.filters.admin import (
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
+from accounts.http import StaffRequest
 from core.admin import (
     LINK_CLASSES,
     ConfirmForm,
@@ -115,7 +117,8 @@ class DrawAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
         ),
         ("Timeline", {"fields": ["created_at", "closed_at", "drawn_at"]}),
     ]
-    readonly_fields = [field for _, options in fieldsets for field in options["fields"]]
+    # The fieldsets above are flat lists of names (no grouped tuples).
+    readonly_fields = [f for _, opts in fieldsets for f in cast(list[str], opts["fields"])]
     inlines = [PickInline, RedrawRequestInline]
     actions_detail = ["draw_now", "redraw_request", "draw_void", "export_csv"]
 
@@ -175,7 +178,7 @@ class DrawAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
             obj.site_url = base.rstrip("/")
         return obj
 
-    def get_actions_detail(self, request: HttpRequest, object_id: int) -> list:
+    def get_actions_detail(self, request: HttpRequest, object_id: str) -> list:
         """Offer only the actions that apply to the draw's current status."""
         actions = super().get_actions_detail(request, object_id)
         draw = object_or_none(Draw.objects.all(), object_id)
@@ -185,13 +188,13 @@ class DrawAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}_"
         return [a for a in actions if APPLIES[a.action_name.removeprefix(prefix)](draw, now)]
 
-    def has_draw_now_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_draw_now_permission(self, request: HttpRequest, obj: Draw | None = None) -> bool:
         return request.user.has_perm("lottery.draw_now")
 
-    def has_request_redraw_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_request_redraw_permission(self, request: HttpRequest, obj: Draw | None = None) -> bool:
         return request.user.has_perm("lottery.request_redraw")
 
-    def has_void_draw_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_void_draw_permission(self, request: HttpRequest, obj: Draw | None = None) -> bool:
         return request.user.has_perm("lottery.void_draw")
 
     def _draw(self, object_id: str) -> Draw:
@@ -204,7 +207,7 @@ class DrawAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
         permissions=["draw_now"],
         variant=ActionVariant.PRIMARY,
     )
-    def draw_now(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def draw_now(self, request: StaffRequest, object_id: str) -> HttpResponse:
         draw = self._draw(object_id)
         return confirm_action(
             self,
@@ -225,7 +228,7 @@ class DrawAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
         icon="published_with_changes",
         permissions=["request_redraw"],
     )
-    def redraw_request(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def redraw_request(self, request: StaffRequest, object_id: str) -> HttpResponse:
         draw = self._draw(object_id)
         return confirm_action(
             self,
@@ -254,7 +257,7 @@ class DrawAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
         permissions=["void_draw"],
         variant=ActionVariant.DANGER,
     )
-    def draw_void(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def draw_void(self, request: StaffRequest, object_id: str) -> HttpResponse:
         draw = self._draw(object_id)
         return confirm_action(
             self,
@@ -270,5 +273,5 @@ class DrawAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
         )
 
     @action(description="Export CSV", url_path="export-csv", icon="download", permissions=["view"])
-    def export_csv(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def export_csv(self, request: HttpRequest, object_id: str) -> StreamingHttpResponse:
         return draw_csv_response(self._draw(object_id))

@@ -1,7 +1,7 @@
 """CSV of one draw for auditors: every ballot in serial order, its leaf and its result."""
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TextIO
 
 from django.http import StreamingHttpResponse
@@ -31,7 +31,7 @@ class _Echo:
         return value
 
 
-def _rows(draw: Draw) -> Iterator[list[object]]:
+def _rows(draw: Draw) -> Iterator[Sequence[object]]:
     picks = {pick.ballot_id: pick for pick in Pick.objects.filter(draw=draw)}
     yield HEADER
     ballots = (

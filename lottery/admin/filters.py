@@ -5,7 +5,7 @@ and filter ballots by those ids, so PostgreSQL walks ``ballot_serial_idx`` (draw
 created_at, uuid) or the primary key instead of joining every ballot to its draw.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import admin
 from django.core.validators import EMPTY_VALUES
@@ -20,8 +20,8 @@ from lottery.models import Draw, Game
 from lottery.selectors.ballots import winning_picks
 
 
-def _range(filter_: RangeDateFilter) -> tuple[object, object]:
-    def value(suffix: str) -> object:
+def _range(filter_: RangeDateFilter) -> tuple[date | None, date | None]:
+    def value(suffix: str) -> date | None:
         raw = filter_.used_parameters.get(f"{filter_.parameter_name}_{suffix}")
         return parse_date_str(raw) if raw not in EMPTY_VALUES and isinstance(raw, str) else None
 

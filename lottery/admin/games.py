@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from accounts.http import StaffRequest
 from core.admin import CountedPaginator, SafeSearchMixin
 from lottery.audit import audit_entry_create
 from lottery.models import AuditAction, Game
@@ -54,8 +55,8 @@ class GameAdmin(SafeSearchMixin, ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Game | None = None) -> bool:
         return False  # draws keep their game; deactivate it instead
 
-    def save_model(
-        self, request: HttpRequest, obj: Game, form: forms.ModelForm, change: bool
+    def save_model(  # type: ignore[override]  # admin requests are staff's (StaffRequest)
+        self, request: StaffRequest, obj: Game, form: forms.ModelForm, change: bool
     ) -> None:
         """Save and audit the fields that changed, before and after (the admin's change view
         runs in one transaction, so the entry and the change commit together)."""

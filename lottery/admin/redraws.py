@@ -1,5 +1,7 @@
 """Redraw requests: read-only records, approved or refused by a second staff member."""
 
+from typing import cast
+
 from django.contrib import admin
 from django.contrib.admin import ShowFacets
 from django.db.models import QuerySet
@@ -10,6 +12,7 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownF
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
+from accounts.http import StaffRequest
 from core.admin import (
     CountedPaginator,
     ReadOnlyMixin,
@@ -62,7 +65,7 @@ class RedrawRequestAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
         "decided_at",
         "decision_note",
     ]
-    readonly_fields = fields
+    readonly_fields = cast(list[str], fields)  # flat names above, no grouped tuples
     actions_detail = ["redraw_approve", "redraw_refuse"]
 
     @display(description="draw")
@@ -87,7 +90,7 @@ class RedrawRequestAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
             )
         )
 
-    def get_actions_detail(self, request: HttpRequest, object_id: int) -> list:
+    def get_actions_detail(self, request: StaffRequest, object_id: str) -> list:
         """Offer a decision only on a pending request, and not to its own requester."""
         actions = super().get_actions_detail(request, object_id)
         redraw = object_or_none(RedrawRequest.objects.all(), object_id)
@@ -95,7 +98,9 @@ class RedrawRequestAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
             return []
         return actions
 
-    def has_approve_redraw_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_approve_redraw_permission(
+        self, request: HttpRequest, obj: RedrawRequest | None = None
+    ) -> bool:
         return request.user.has_perm("lottery.approve_redraw")
 
     def _redraw(self, object_id: str) -> RedrawRequest:
@@ -109,7 +114,7 @@ class RedrawRequestAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
         permissions=["approve_redraw"],
         variant=ActionVariant.SUCCESS,
     )
-    def redraw_approve(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def redraw_approve(self, request: StaffRequest, object_id: str) -> HttpResponse:
         redraw = self._redraw(object_id)
         return confirm_action(
             self,
@@ -133,7 +138,7 @@ class RedrawRequestAdmin(ReadOnlyMixin, SafeSearchMixin, ModelAdmin):
         permissions=["approve_redraw"],
         variant=ActionVariant.DANGER,
     )
-    def redraw_refuse(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def redraw_refuse(self, request: StaffRequest, object_id: str) -> HttpResponse:
         redraw = self._redraw(object_id)
         return confirm_action(
             self,

@@ -1,6 +1,7 @@
 """Reads of draws: the games on offer, what is due, the published and listed draws."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Prefetch, QuerySet
 
@@ -8,6 +9,26 @@ from accounts.models import User
 from core.errors import ServiceError
 from lottery.models import Draw, DrawStatus, Game, Pick
 from lottery.selectors.ballots import winning_prefetch
+
+
+class AllPicks(TypedDict):
+    """draw_public()'s prefetch: every pick, by rank then serial, with its ballot."""
+
+    all_picks: list[Pick]
+
+
+class Winning(TypedDict):
+    """winning_prefetch(): the current winners, with their ballots and players."""
+
+    winning: list[Pick]
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # A draw as these reads return it, its prefetched attribute included.
+    DrawWithPicks = WithAnnotations[Draw, AllPicks]
+    DrawWithWinning = WithAnnotations[Draw, Winning]
 
 
 def games_active() -> QuerySet[Game]:
@@ -36,7 +57,7 @@ def draws_drawn() -> QuerySet[Draw]:
     )
 
 
-def draw_public(*, game: str, day: date) -> Draw:
+def draw_public(*, game: str, day: date) -> "DrawWithPicks":
     draw = (
         Draw.objects.select_related("game")
         .prefetch_related(
@@ -62,7 +83,7 @@ def draws_listed() -> QuerySet[Draw]:
     return Draw.objects.select_related("game").order_by("-date", "game__slug", "-id")
 
 
-def draws_recent_with_winners(*, limit: int) -> list[Draw]:
+def draws_recent_with_winners(*, limit: int) -> list["DrawWithWinning"]:
     """The latest closed-or-later draws, each with ``winning`` (current winners and their
     players) prefetched: two queries whatever the number of draws or ballots."""
     return list(
@@ -79,7 +100,7 @@ def draws_upcoming(*, limit: int) -> list[Draw]:
     )
 
 
-def draw_page(*, game: str, day: date) -> Draw:
+def draw_page(*, game: str, day: date) -> "DrawWithPicks":
     """One published draw whose picks know their player (for display names): 3 queries."""
     draw = draw_public(game=game, day=day)
     picks = getattr(draw, "all_picks", [])

@@ -125,13 +125,15 @@ def draw_run(*, draw_id: int, actor: User | None = None, actor_label: str = "") 
     ids = serial_ids(draw=draw)
     if len(ids) != count:  # ballots cannot appear after close; refuse to draw if they did
         raise ServiceError(f"{draw} has {len(ids)} ballots but closed with {count}.", status=409)
+    winners, alternates = draw.winners_per_draw, draw.alternates_per_draw
+    assert winners is not None and alternates is not None  # copied from the game at close
     outcome = draws.select_results(
         material=material,
         count=count,
-        distinct=distinct_numbers(draw=draw, cap=draw.winners_per_draw + draw.alternates_per_draw),
+        distinct=distinct_numbers(draw=draw, cap=winners + alternates),
         tie_rule=draw.tie_rule,
-        winners=draw.winners_per_draw,
-        alternates=draw.alternates_per_draw,
+        winners=winners,
+        alternates=alternates,
         numbers_at=lambda serial: Ballot.objects.values_list("numbers", flat=True).get(
             pk=ids[serial - 1]
         ),

@@ -1,6 +1,7 @@
 """Create the first admin on a fresh install and print its credentials once."""
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -11,7 +12,7 @@ from accounts.models import User
 class Command(BaseCommand):
     help = "Create an admin account the first time (ADMIN_EMAIL, default admin@example.com)."
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: str, **options: Any) -> None:
         admin = User.objects.filter(is_superuser=True).order_by("date_joined").first()
         if admin is not None:
             self.stdout.write(f"Admin: {admin.email}. {_recover(admin.email)}")

@@ -15,6 +15,7 @@ import time
 import zoneinfo
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -51,7 +52,7 @@ LIVE_MIN, LIVE_MAX = timedelta(minutes=3), timedelta(minutes=6)
 class Command(BaseCommand):
     help = "Load demo data into an empty database (refused when it holds real players)."
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: str, **options: Any) -> None:
         if Game.objects.filter(slug=MARKER).exists():
             self.stdout.write("The demo data is already loaded: nothing to do.")
             return

@@ -3,6 +3,7 @@
 import getpass
 import time
 from datetime import date
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -11,6 +12,9 @@ from core.errors import ServiceError
 from lottery.models import Ballot, Draw, DrawStatus, Game, PickKind
 from lottery.selectors.draws import draw_public
 from lottery.services.draws import draw_close, draw_get_or_create, draw_run
+
+if TYPE_CHECKING:
+    from lottery.selectors.draws import DrawWithPicks
 
 
 class Command(BaseCommand):
@@ -24,9 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("date", type=date.fromisoformat, help="draw date, YYYY-MM-DD")
         parser.add_argument("--actor", metavar="EMAIL", help="the staff account running it")
 
-    def handle(
-        self, *args: object, game: str, date: date, actor: str | None, **options: object
-    ) -> None:
+    def handle(self, *args: str, game: str, date: date, actor: str | None, **options: Any) -> None:
         if not Game.objects.filter(slug=game).exists():
             raise CommandError(f"There is no game {game!r}.")
         who = _operator(actor)
@@ -55,7 +57,7 @@ class Command(BaseCommand):
             raise CommandError(exc.detail) from exc
         self._print_result(draw_public(game=game, day=date))
 
-    def _print_result(self, draw: Draw) -> None:
+    def _print_result(self, draw: "DrawWithPicks") -> None:
         self.stdout.write(f"{draw}: {draw.get_status_display()}")
         self.stdout.write(f"  commitment  {draw.commitment}")
         if draw.ballots_count is not None:
@@ -72,7 +74,14 @@ class Command(BaseCommand):
             )
 
 
-def _operator(email: str | None) -> dict[str, object]:
+class Operator(TypedDict, total=False):
+    """The audit fields of draw_close and draw_run: a staff account, or a label."""
+
+    actor: User
+    actor_label: str
+
+
+def _operator(email: str | None) -> Operator:
     """Who the audit log names: a staff account (--actor), else the OS user at the keyboard."""
     if email is None:
         return {"actor_label": f"{getpass.getuser()} (manage.py draw)"}

@@ -8,6 +8,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=int, default=100_000, help="progress every N ballots")
 
     def handle(
-        self, *args: object, game: str, date: date, output: str, every: int, **options: object
+        self, *args: str, game: str, date: date, output: str, every: int, **options: Any
     ) -> None:
         draw = Draw.objects.select_related("game").filter(game__slug=game, date=date).first()
         if draw is None:
