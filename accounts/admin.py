@@ -39,12 +39,12 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 PRIVILEGES = ["is_staff", "is_superuser", "groups", "user_permissions"]
-RESPONSIBLE_PLAY = [
+RESPONSIBLE_PLAY = (
     "daily_ballot_limit",
     "daily_ballot_limit_next",
     "daily_ballot_limit_next_at",
     "self_excluded_until",
-]
+)
 
 
 class SelfExcludedFilter(admin.SimpleListFilter):
@@ -190,7 +190,9 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
     def has_password_reset_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return request.user.has_perm("accounts.change_user")
 
-    def has_end_self_exclusion_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_end_self_exclusion_permission(
+        self, request: StaffRequest, obj: User | None = None
+    ) -> bool:
         return request.user.is_superuser  # not Operators: the service says the same
 
     @action(description="Deactivate selected players", permissions=["deactivate"])
@@ -255,7 +257,7 @@ class UserAdmin(SafeSearchMixin, BaseUserAdmin, ModelAdmin):
         permissions=["end_self_exclusion"],
         variant=ActionVariant.DANGER,
     )
-    def end_self_exclusion(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def end_self_exclusion(self, request: StaffRequest, object_id: str) -> HttpResponse:
         return self._confirm(
             request,
             object_id,

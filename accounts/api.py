@@ -2,6 +2,8 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from accounts import play_limits, services
+from accounts.http import PlayerRequest
+from accounts.models import User
 from accounts.schemas import (
     DailyLimitIn,
     PasswordChangeIn,
@@ -54,12 +56,12 @@ def token_refresh(request: HttpRequest, payload: RefreshIn) -> services.TokenPai
 
 
 @router.get("/me", response={200: UserOut, 401: ErrorOut})
-def user_me(request: HttpRequest) -> object:
+def user_me(request: PlayerRequest) -> User:
     return request.auth
 
 
 @router.delete("/me", response={204: None, 401: ErrorOut})
-def user_delete(request: HttpRequest) -> Status:
+def user_delete(request: PlayerRequest) -> Status:
     services.user_erase(user=request.auth)
     return Status(204, None)
 
@@ -71,7 +73,7 @@ def user_delete(request: HttpRequest) -> Status:
     description="Needs the current password. Every token issued until now stops working "
     "(other devices are signed out); the answer is this session's new pair.",
 )
-def password_change(request: HttpRequest, payload: PasswordChangeIn) -> services.TokenPair:
+def password_change(request: PlayerRequest, payload: PasswordChangeIn) -> services.TokenPair:
     password_change_throttle(request, user=request.auth)
     return services.password_change(
         user=request.auth,
@@ -104,7 +106,7 @@ def password_reset_request(request: HttpRequest, payload: PasswordResetIn) -> St
     response={200: PlayLimitsOut, 401: ErrorOut},
     summary="My responsible-play limits",
 )
-def play_limits_get(request: HttpRequest) -> play_limits.PlayLimits:
+def play_limits_get(request: PlayerRequest) -> play_limits.PlayLimits:
     return play_limits.play_limits_of(user=request.auth)
 
 
@@ -115,7 +117,7 @@ def play_limits_get(request: HttpRequest) -> play_limits.PlayLimits:
     description="Counts the ballots played in any 24 hours, in every game. A lower limit (or "
     "a first one) applies at once; a higher one, or none, 24 hours after you ask.",
 )
-def daily_limit_set(request: HttpRequest, payload: DailyLimitIn) -> play_limits.PlayLimits:
+def daily_limit_set(request: PlayerRequest, payload: DailyLimitIn) -> play_limits.PlayLimits:
     return play_limits.daily_limit_set(user=request.auth, limit=payload.daily_ballot_limit)
 
 
@@ -127,5 +129,7 @@ def daily_limit_set(request: HttpRequest, payload: DailyLimitIn) -> play_limits.
     "You can still sign in and see your ballots and results; playing answers 403 until the "
     "end. Neither you nor our staff can end it early.",
 )
-def self_exclusion_start(request: HttpRequest, payload: SelfExclusionIn) -> play_limits.PlayLimits:
+def self_exclusion_start(
+    request: PlayerRequest, payload: SelfExclusionIn
+) -> play_limits.PlayLimits:
     return play_limits.self_exclusion_start(user=request.auth, days=payload.days)

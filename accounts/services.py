@@ -133,19 +133,20 @@ def token_refresh(*, refresh_token: str) -> TokenPair:
             row.used_at, row.successor_jti = now, successor
             row.save(update_fields=["used_at", "successor_jti"])
             return _token_pair_sign(user=user, jti=successor, now=now)
-        if _within_grace(row, now=now):
-            return _token_pair_sign(user=user, jti=row.successor_jti, now=row.used_at)
+        successor_jti, used_at = row.successor_jti, row.used_at
+        if successor_jti is not None and _within_grace(successor_jti, used_at=used_at, now=now):
+            return _token_pair_sign(user=user, jti=successor_jti, now=used_at)
     # Reuse means the token leaked: log the user out everywhere (RFC 9700 §4.14.2).
     tokens_revoke(user=user)
     raise invalid
 
 
-def _within_grace(row: RefreshToken, *, now: datetime) -> bool:
+def _within_grace(successor_jti: uuid.UUID, *, used_at: datetime, now: datetime) -> bool:
+    """A spent refresh token sent again soon enough, whose successor is still unspent."""
     grace = timedelta(seconds=settings.JWT_REFRESH_GRACE_SECONDS)
     return (
-        row.successor_jti is not None
-        and now - row.used_at <= grace
-        and RefreshToken.objects.filter(jti=row.successor_jti, used_at__isnull=True).exists()
+        now - used_at <= grace
+        and RefreshToken.objects.filter(jti=successor_jti, used_at__isnull=True).exists()
     )
 
 

@@ -1,7 +1,10 @@
 import uuid
+from collections.abc import Iterable
 from datetime import date
 from functools import partial
+from typing import TYPE_CHECKING, Any, TypeAlias
 
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -9,17 +12,19 @@ from ninja import Query, Router, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
+from accounts.http import PlayerRequest
 from core.errors import ErrorOut, ServiceError
 from core.filters import filtered, query_schema
 from core.pagination import Pagination
 from lottery import caching, leaves_file, published
 from lottery.filters import BallotFilter, DrawFilter, WinningDrawFilter
-from lottery.models import Ballot
-from lottery.proofs import ballot_proof
+from lottery.models import Ballot, Draw
+from lottery.proofs import Proof, ballot_proof
 from lottery.schemas import (
     BallotIn,
     BallotOut,
     DrawOut,
+    DrawSummaryOut,
     GameOut,
     LeavesOut,
     ProofOut,
@@ -37,9 +42,14 @@ from lottery.services.ballots import ballot_play
 router = Router()
 
 
-BallotFilters = query_schema(BallotFilter)
-WinningFilters = query_schema(WinningDrawFilter)
-DrawFilters = query_schema(DrawFilter)
+if TYPE_CHECKING:  # classes built at import from the FilterSets: mypy cannot see their fields
+    BallotFilters: TypeAlias = Any
+    WinningFilters: TypeAlias = Any
+    DrawFilters: TypeAlias = Any
+else:
+    BallotFilters = query_schema(BallotFilter)
+    WinningFilters = query_schema(WinningDrawFilter)
+    DrawFilters = query_schema(DrawFilter)
 
 
 @router.get("/games", auth=None, response=list[GameOut], tags=["games"])
@@ -51,7 +61,7 @@ def games_list(request: HttpRequest) -> list[dict]:
 @router.post(
     "/lotteries", response={201: BallotOut, 401: ErrorOut, 422: ErrorOut}, tags=["lotteries"]
 )
-def lottery_play(request: HttpRequest, payload: BallotIn) -> Status:
+def lottery_play(request: PlayerRequest, payload: BallotIn) -> Status:
     ballot = ballot_play(
         player=request.auth,
         numbers=payload.numbers_or_none(),
@@ -70,7 +80,7 @@ def lottery_play(request: HttpRequest, payload: BallotIn) -> Status:
     "why). The same line may appear twice, as two ballots. A quick-picked line keeps its "
     "numbers in each of the ticket's draws.",
 )
-def ticket_play(request: HttpRequest, payload: TicketIn) -> Status:
+def ticket_play(request: PlayerRequest, payload: TicketIn) -> Status:
     ballots = ballot_services.ticket_play(
         player=request.auth,
         lines=[line.numbers_or_none() for line in payload.lines],
@@ -83,12 +93,12 @@ def ticket_play(request: HttpRequest, payload: TicketIn) -> Status:
 
 @router.get("/lotteries", response=list[BallotOut], tags=["lotteries"])
 @paginate(Pagination, page_size=20, present=ballot_rows)
-def lottery_list(request: HttpRequest, filters: Query[BallotFilters]) -> object:
+def lottery_list(request: PlayerRequest, filters: Query[BallotFilters]) -> QuerySet[Ballot]:
     return filtered(BallotFilter, filters, ballots_of(player=request.auth))
 
 
 @router.get("/lotteries/{ballot_id}", response={200: BallotOut, 404: ErrorOut}, tags=["lotteries"])
-def lottery_detail(request: HttpRequest, ballot_id: str) -> dict:
+def lottery_detail(request: PlayerRequest, ballot_id: str) -> dict:
     ballot = ballots_of(player=request.auth).filter(uuid=_uuid(ballot_id))
     rows = ballot_rows(ballot)
     if not rows:
@@ -99,7 +109,7 @@ def lottery_detail(request: HttpRequest, ballot_id: str) -> dict:
 @router.get("/winning_ballots", auth=None, response=list[WinningBallotOut], tags=["winners"])
 @decorate_view(caching.conditional(lambda: caching.winning_validators()))
 @paginate(Pagination, page_size=20)
-def winning_list(request: HttpRequest, filters: Query[WinningFilters]) -> object:
+def winning_list(request: HttpRequest, filters: Query[WinningFilters]) -> QuerySet[Draw]:
     return filtered(WinningDrawFilter, filters, draws_drawn())
 
 
@@ -110,7 +120,7 @@ def winning_list(request: HttpRequest, filters: Query[WinningFilters]) -> object
     tags=["winners"],
 )
 @decorate_view(caching.conditional(lambda draw_id: caching.winning_validators(draw_id=draw_id)))
-def winning_detail(request: HttpRequest, draw_id: str) -> object:
+def winning_detail(request: HttpRequest, draw_id: str) -> Draw:
     return get_object_or_404(draws_drawn(), uuid=_uuid(draw_id))
 
 
@@ -173,7 +183,7 @@ def draw_leaves_file(request: HttpRequest, game: str, day: date) -> FileResponse
     response={200: ProofOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     tags=["draws"],
 )
-def draw_proof(request: HttpRequest, game: str, day: date, ballot_id: str) -> object:
+def draw_proof(request: PlayerRequest, game: str, day: date, ballot_id: str) -> Proof:
     draw = draw_public(game=game, day=day)
     ballot = get_object_or_404(Ballot, uuid=_uuid(ballot_id), player=request.auth, draw=draw)
     return ballot_proof(draw=draw, ballot=ballot)
@@ -186,12 +196,7 @@ def _uuid(value: str) -> uuid.UUID:
         raise ServiceError("Not found.", status=404) from exc
 
 
-# GET /draws (public results listing). Imported here, not at the top, so that this
-# endpoint stays one hunk at the end of the file.
-from lottery.schemas import DrawSummaryOut  # noqa: E402
-
-
-def _draw_summaries(page: object) -> list[dict]:
+def _draw_summaries(page: Iterable[Draw]) -> list[dict]:
     rows = [published.draw(draw) for draw in page]
     for row in rows:
         row["url"] = f"/api/v1/draws/{row['game']}/{row['date'].isoformat()}"
@@ -206,7 +211,7 @@ def _draw_summaries(page: object) -> list[dict]:
     summary="List draws, newest first",
 )
 @paginate(Pagination, page_size=20, present=_draw_summaries)
-def draw_list(request: HttpRequest, filters: Query[DrawFilters]) -> object:
+def draw_list(request: HttpRequest, filters: Query[DrawFilters]) -> QuerySet[Draw]:
     if filters.from_ and filters.to and filters.from_ > filters.to:
         raise ServiceError("'from' must be on or before 'to'.")
     return filtered(DrawFilter, filters, draws_listed())

@@ -1,6 +1,8 @@
 """The audit log's one writer. Lottery's and accounts' services both record here, in the
 transaction of the change they record, so an entry exists exactly when its change does."""
 
+from typing import Any
+
 from accounts.models import User
 from lottery.models import AuditEntry, Draw
 
@@ -13,8 +15,8 @@ def audit_entry_create(
     draw: Draw | None = None,
     target: str = "",
     reason: str = "",
-    before: dict | None = None,
-    after: dict | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> AuditEntry:
     return AuditEntry.objects.create(
         action=action,

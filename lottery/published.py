@@ -2,9 +2,10 @@
 draw reveals depends on its status (SPEC section 2)."""
 
 from datetime import date, datetime
+from uuid import UUID
 
 from lottery import draws
-from lottery.models import Draw, DrawStatus, Game, PickKind
+from lottery.models import Draw, DrawStatus, Game, Pick, PickKind
 
 
 def game(game: Game, *, now: datetime) -> dict:
@@ -69,7 +70,7 @@ def draw(draw: Draw) -> dict:
     return out
 
 
-def _pick(pick: object) -> dict:
+def _pick(pick: Pick) -> dict:
     return {
         "rank": pick.rank,
         "serial": pick.serial,
@@ -80,7 +81,7 @@ def _pick(pick: object) -> dict:
 
 def ballot(
     pk: int,
-    uuid_: object,
+    uuid_: UUID,
     game: str,
     day: date,
     numbers: str,

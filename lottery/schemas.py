@@ -1,11 +1,15 @@
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from ninja import Field, Schema
 from pydantic import BaseModel, StrictBool, StrictInt, model_validator
 
 from core.types import Text
-from lottery.models import DrawStatus, TieRule
+from lottery.models import Draw, DrawStatus, TieRule
+
+if TYPE_CHECKING:
+    from lottery.selectors.draws import DrawWithWinning
 
 _NUMBERS = Field(
     None,
@@ -121,19 +125,19 @@ class WinningBallotOut(Schema):
 
     # `winning` is prefetched by selectors.draws_drawn(): no query per row.
     @staticmethod
-    def resolve_winning_numbers(obj: object) -> list[list[int]]:
+    def resolve_winning_numbers(obj: "DrawWithWinning") -> list[list[int]]:
         return [p.ballot.numbers_list for p in obj.winning]
 
     @staticmethod
-    def resolve_winning_games(obj: object) -> list[UUID]:
+    def resolve_winning_games(obj: "DrawWithWinning") -> list[UUID]:
         return [p.ballot.uuid for p in obj.winning]
 
     @staticmethod
-    def resolve_winning_users(obj: object) -> list[str]:
+    def resolve_winning_users(obj: "DrawWithWinning") -> list[str]:
         return [p.ballot.player.display_name for p in obj.winning]
 
     @staticmethod
-    def resolve_seed(obj: object) -> str:
+    def resolve_seed(obj: Draw) -> str:
         return bytes(obj.seed).hex()
 
 

@@ -1,5 +1,7 @@
 """Reads of ballots: a player's list, as published, and which of them win."""
 
+from typing import Literal
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import User
@@ -14,7 +16,7 @@ def winning_picks() -> QuerySet[Pick]:
     )
 
 
-def winning_prefetch() -> Prefetch:
+def winning_prefetch() -> 'Prefetch[str, QuerySet[Pick], Literal["winning"]]':
     """Each draw's current winners and their players, as ``draw.winning`` (one query for any
     number of draws)."""
     return Prefetch(

@@ -109,7 +109,7 @@ def _game_load(slug: str) -> Game:
     return game
 
 
-def _rules(obj: Game | Draw, prefix: str = "") -> tuple:
+def _rules(obj: Game | Draw, prefix: str = "") -> tuple[object, ...]:
     """The play rules of a game, or those the play lock read beside a draw (``game_``...)."""
     return tuple(getattr(obj, prefix + name) for name in _PLAY_RULES)
 
@@ -163,7 +163,8 @@ def _insert_within_limit(
         Ballot(player=player, draw=draw, numbers=text, created_at=now, quick_pick=q)
         for text, q in zip(numbers, quick, strict=True)
     ]
-    fields = [Ballot._meta.get_field(name) for name in _BALLOT_COLUMNS]
+    by_name = {field.name: field for field in Ballot._meta.concrete_fields}
+    fields = [by_name[name] for name in _BALLOT_COLUMNS]
     params = [
         f.get_db_prep_save(getattr(b, f.attname), connection) for b in ballots for f in fields
     ]
