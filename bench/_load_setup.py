@@ -35,6 +35,7 @@ TICKS = os.sysconf("SC_CLK_TCK")
 TARGET_POST_RPS = 600
 TARGET_GET_RPS = 800
 TARGET_P99_MS = 100
+TARGET_TICKET_BALLOTS_PER_S = 5000  # issue 11: 10-line tickets at c32, on 2 cores
 REPLACED_POST_RPS = 120
 REPLACED_P99_MS = 335
 REFERENCE_RAW_INSERTS = 10_000
@@ -396,7 +397,7 @@ def phase_row(p: dict) -> dict:
     """One measured phase: wrk's record plus the harness's row counts and CPU snapshots."""
     w = p["wrk"]
     statuses = {int(k): v for k, v in w["statuses"].items()}
-    ok_status = 201 if p["method"] == "POST" else 200
+    ok_status = 200 if p["method"] == "GET" else 201
     ok = statuses.get(ok_status, 0)
     answered = sum(statuses.values())
     socket_errors = sum(v for k, v in w["errors"].items() if k != "status")
@@ -419,9 +420,12 @@ def phase_row(p: dict) -> dict:
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "socket_errors": {k: v for k, v in w["errors"].items() if k != "status"},
     }
-    if p["method"] == "POST" and "rows_before" in p:
+    if p["method"] != "GET" and "rows_before" in p:
+        lines = p.get("lines", 1)  # a ticket's 201 stands for its lines' ballots
+        row["lines"] = lines
         row["rows_created"] = p["rows_after"] - p["rows_before"]
-        row["rows_equal_201"] = row["rows_created"] == ok
+        row["rows_equal_201"] = row["rows_created"] == ok * lines
+        row["ballots_per_s"] = round(ok * lines / seconds, 1) if seconds else 0.0
     if p.get("cpu_before") and p.get("cpu_after"):
         row["cores"] = cpu_delta(p["cpu_before"], p["cpu_after"], p.get("wrk_cpu"), w["active_s"])
     return row
@@ -479,8 +483,11 @@ def median_row(rows: list[dict]) -> dict:
         "errors": sum(r["errors"] for r in rows),
     }
     if all("rows_created" in r for r in rows):
+        out["lines"] = first.get("lines", 1)
         out["rows_created"] = sum(r["rows_created"] for r in rows)
-        out["rows_equal_201"] = out["rows_created"] == out["ok"]
+        out["rows_equal_201"] = out["rows_created"] == out["ok"] * out["lines"]
+        out["ballots_per_s"] = round(median(r["ballots_per_s"] for r in rows), 1)
+        out["rounds_ballots_per_s"] = [r["ballots_per_s"] for r in rows]
     if all(r.get("cores") for r in rows):
         out["cores"] = {
             k: round(median((r["cores"][k] or 0) for r in rows), 2) for k in rows[0]["cores"]
@@ -497,7 +504,8 @@ def cmd_report(args: argparse.Namespace) -> None:
     raw = {p["clients"]: p["tps"] for p in pgbench}
     groups: dict[tuple, list[dict]] = {}
     for r in rounds:
-        groups.setdefault((r["concurrency"], r["method"] != "POST"), []).append(r)
+        order = {"POST": 0, "GET": 1, "TICKET": 2}[r["method"]]
+        groups.setdefault((r["concurrency"], order), []).append(r)
     phases = [median_row(rows) for _, rows in sorted(groups.items())]
 
     def find(method: str, conc: int) -> dict | None:
@@ -507,10 +515,10 @@ def cmd_report(args: argparse.Namespace) -> None:
         if r["method"] == "POST" and r["concurrency"] in raw and raw[r["concurrency"]]:
             r["fraction_of_raw_insert"] = round(r["rps"] / raw[r["concurrency"]], 4)
 
-    post_rows = sum(r.get("rows_created", 0) for r in phases if r["method"] == "POST")
-    post_201 = sum(r["ok"] for r in phases if r["method"] == "POST")
+    post_rows = sum(r.get("rows_created", 0) for r in phases if r["method"] != "GET")
+    post_201 = sum(r["ok"] * r.get("lines", 1) for r in phases if r["method"] != "GET")
     total_errors = sum(r["errors"] for r in phases)
-    p32, g32 = find("POST", 32), find("GET", 32)
+    p32, g32, t32 = find("POST", 32), find("GET", 32), find("TICKET", 32)
     targets = {
         "post_rps_c32": {
             "value": p32 and p32["rps"],
@@ -536,6 +544,12 @@ def cmd_report(args: argparse.Namespace) -> None:
             "met": post_rows == post_201,
         },
     }
+    if t32:
+        targets["ticket_ballots_per_s_c32"] = {
+            "value": t32["ballots_per_s"],
+            "target": f">= {TARGET_TICKET_BALLOTS_PER_S}",
+            "met": t32["ballots_per_s"] >= TARGET_TICKET_BALLOTS_PER_S,
+        }
 
     lines = [
         f"API load benchmark ({meta.get('when', '')}) — {meta.get('machine', '')}",
@@ -575,8 +589,9 @@ def cmd_report(args: argparse.Namespace) -> None:
         )
     lines += [
         "",
-        f"Ballot rows created by the POST phases: {post_rows}; 201 responses counted by wrk: "
-        f"{post_201}; equal: {'yes' if post_rows == post_201 else 'NO'}",
+        f"Ballot rows created by the POST and TICKET phases: {post_rows}; ballots answered "
+        f"with a 201 (a ticket's counts its lines): {post_201}; equal: "
+        f"{'yes' if post_rows == post_201 else 'NO'}",
         "",
         "Targets (concurrency 32):",
     ]
@@ -587,6 +602,14 @@ def cmd_report(args: argparse.Namespace) -> None:
         f"Replaced system: {REPLACED_POST_RPS} POST/s at c32, p99 {REPLACED_P99_MS} ms; "
         + (f"this run: {p32['rps'] / REPLACED_POST_RPS:.1f}x its rate." if p32 else "")
     )
+    if t32 and p32:
+        lines.append(
+            f"Tickets of {t32['lines']} lines at c32: {t32['rps']} tickets/s = "
+            f"{t32['ballots_per_s']} ballots/s (rounds {t32['rounds_ballots_per_s']}), p99 "
+            f"{t32['p99_ms']} ms; single-ballot POST in the same rounds: {p32['rps']} ballots/s, "
+            f"p99 {p32['p99_ms']} ms: x{t32['ballots_per_s'] / p32['rps']:.1f} the ballots per "
+            "second."
+        )
     profiles = [json.loads(p.read_text()) for p in sorted(run.glob("profile-*.json"))]
     for prof in profiles:
         ip = prof["inproc"]

@@ -27,6 +27,9 @@
 #   PGBENCH_SECONDS [10]   BENCH_DB [lottery_bench_load]   BENCH_PORT [8765]
 #   QUIET_WAIT [60]  before each phase, wait up to this many seconds for the machine to be idle
 #                    (other work on it skews the figures; the report shows the cores it used)
+#   TICKETS [1]      1: each round also plays TICKET_LINES-line tickets (POST /api/v1/tickets)
+#                    at concurrency 32 (ballots/s, p99, rows = ballots answered), beside the
+#                    single-ballot POSTs of the same round            TICKET_LINES [10]
 #   PROFILE [0]      1: also take POST and GET apart in one process (Django test client,
 #                    py-spy installed if missing): CPU per request and its share per part
 # Results: stdout, bench/results/api_load.txt and bench/results/api_load.json.
@@ -60,6 +63,8 @@ SWEEP="${SWEEP:-0}"
 SWEEP_CONFIGS="${SWEEP_CONFIGS:-2x1 3x1 4x1 2x2 3x2 2x4 4x2}"
 SWEEP_DURATION="${SWEEP_DURATION:-10}"
 PROFILE="${PROFILE:-0}"
+TICKETS="${TICKETS:-1}"
+TICKET_LINES="${TICKET_LINES:-10}"
 QUIET_WAIT="${QUIET_WAIT:-60}"
 WORKERS="${WEB_CONCURRENCY:-2}"  # sync workers (threads 1) won the sweep on 2 cores: see the report
 THREADS="${GUNICORN_THREADS:-1}"
@@ -116,26 +121,31 @@ run_phase() {
   local file="$1" label="$2" method="$3" conc="$4" secs="$5" config="$6"
   local mode tokens threads before="" after="" cpu_before cpu_after out quiet
   threads="$conc"  # one connection per wrk thread: the script times each request itself
-  if [[ "$method" == POST ]]; then mode=post; tokens="$RUN_DIR/tokens.lua"; else mode=get; tokens="$RUN_DIR/reader.lua"; fi
+  case "$method" in
+    POST) mode=post; tokens="$RUN_DIR/tokens.lua" ;;
+    TICKET) mode=ticket; tokens="$RUN_DIR/tokens.lua" ;;
+    *) mode=get; tokens="$RUN_DIR/reader.lua" ;;
+  esac
   out="$RUN_DIR/wrk-$label-$method-c$conc.txt"
   quiet=""
   [[ "$label" != warmup ]] && quiet="$("$PY" "$HELPER" quiet --max-wait "$QUIET_WAIT")"
-  [[ "$method" == POST ]] && before="$(rows)"
+  [[ "$method" != GET ]] && before="$(rows)"
   cpu_before="$("$PY" "$HELPER" cpu --gunicorn-pid "$GUNICORN_PID" --db "$DB")"
   local TIMEFORMAT="%U %S"
   { time wrk -t"$threads" -c"$conc" -d"$(( secs + GRACE ))"s --timeout 10s -s "$LUA" \
-      "http://127.0.0.1:$PORT/api/v1/lotteries" -- "$mode" "$tokens" "$(awk -v s="$secs" -v e="$WINDOW_EXTRA" 'BEGIN {print s + e}')" >"$out" 2>&1 ; } \
+      "http://127.0.0.1:$PORT/api/v1/lotteries" -- "$mode" "$tokens" "$(awk -v s="$secs" -v e="$WINDOW_EXTRA" 'BEGIN {print s + e}')" "$TICKET_LINES" >"$out" 2>&1 ; } \
     2>"$out.cpu"
   cpu_after="$("$PY" "$HELPER" cpu --gunicorn-pid "$GUNICORN_PID" --db "$DB")"
-  [[ "$method" == POST ]] && after="$(rows)"
-  "$PY" - "$out" "$label" "$method" "$conc" "$config" "$before" "$after" "$cpu_before" "$cpu_after" "$quiet" >>"$file" <<'EOF'
+  [[ "$method" != GET ]] && after="$(rows)"
+  "$PY" - "$out" "$label" "$method" "$conc" "$config" "$before" "$after" "$cpu_before" "$cpu_after" "$quiet" "$TICKET_LINES" >>"$file" <<'EOF'
 import json, sys
-out, label, method, conc, config, before, after, cb, ca, quiet = sys.argv[1:]
+out, label, method, conc, config, before, after, cb, ca, quiet, lines = sys.argv[1:]
 line = next(l for l in open(out) if l.startswith("BENCH_JSON "))
 rec = {"label": label, "method": method, "concurrency": int(conc), "config": config,
        "wrk": json.loads(line[len("BENCH_JSON "):]), "cpu_before": json.loads(cb),
        "cpu_after": json.loads(ca), "wrk_cpu": sum(map(float, open(out + ".cpu").read().split())),
-       "quiet_before": json.loads(quiet) if quiet else None}
+       "quiet_before": json.loads(quiet) if quiet else None,
+       "lines": int(lines) if method == "TICKET" else 1}
 if before:
     rec["rows_before"], rec["rows_after"] = int(before), int(after)
 print(json.dumps(rec))
@@ -145,7 +155,8 @@ import json, sys
 sys.path.insert(0, "bench")
 from _load_setup import phase_row
 r = phase_row(json.loads(open(sys.argv[1]).read().splitlines()[-1]))
-extra = f" rows {r['rows_created']} (=201: {r['rows_equal_201']})" if "rows_created" in r else ""
+extra = f" rows {r['rows_created']} (=ballots answered: {r['rows_equal_201']})" if "rows_created" in r else ""
+extra += f" ballots/s {r['ballots_per_s']}" if "ballots_per_s" in r else ""
 print(f"    {r['label']:<7} {r['method']:<4} c{r['concurrency']:<3} {r['config']:>4}: {r['rps']:8.1f} req/s  "
       f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  errors {r['errors']}  "
       f"statuses {r['statuses']}{extra}  cores {r.get('cores')}")
@@ -185,6 +196,7 @@ for round in $(seq 1 "$ROUNDS"); do
     run_phase "$RUN_DIR/phases.jsonl" "round$round" POST "$conc" "$DURATION" "$CONFIG"
     run_phase "$RUN_DIR/phases.jsonl" "round$round" GET "$conc" "$DURATION" "$CONFIG"
   done
+  [[ "$TICKETS" == 1 ]] && run_phase "$RUN_DIR/phases.jsonl" "round$round" TICKET 32 "$DURATION" "$CONFIG"
 done
 stop_gunicorn
 

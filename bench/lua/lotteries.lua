@@ -9,7 +9,10 @@
 --                 next token of the list (round robin, each thread from its own offset);
 --         "get":  every request lists the first page of the (single) token's ballots.
 --         "hello": GET /api/bench/hello (ninja's hello world, served only with BENCH_HELLO=1).
+--         "ticket": every request plays a ticket of LINES lines (POST /api/v1/tickets, every
+--                 other line a quick pick) with the next token, as "post" does.
 -- TOKENS  a Lua file returning a table of access tokens (written by bench/_load_setup.py).
+-- LINES   lines per ticket ["10"], "ticket" mode only.
 -- WINDOW  seconds during which the measured requests are sent, from each thread's first
 --         request. After it, each connection only sends GET /healthz every 100 ms until wrk's
 --         -d ends; those answers are not counted. The measured requests in flight then finish
@@ -51,6 +54,7 @@ function init(args)
   mode = args[1] or "post"
   tokens = dofile(args[2])
   window = tonumber(args[3] or "20")
+  lines = tonumber(args[4] or "10")
   statuses = {}
   latencies = {}
   window_start = nil
@@ -97,6 +101,18 @@ local function numbers_json()
   return string.format('{"numbers": [%d, %d, %d, %d, %d]}', pool[1], pool[2], pool[3], pool[4], pool[5])
 end
 
+local function ticket_json()
+  local parts = {}
+  for line = 1, lines do
+    if line % 2 == 0 then
+      parts[line] = '{"quick_pick": true}'
+    else
+      parts[line] = numbers_json()
+    end
+  end
+  return '{"lines": [' .. table.concat(parts, ", ") .. ']}'
+end
+
 function request()
   sent_at = now()
   measured = window_end == nil or sent_at < window_end
@@ -108,6 +124,13 @@ function request()
   end
   local token = tokens[next_token]
   next_token = next_token % #tokens + 1
+  if mode == "ticket" then
+    return wrk.format("POST", "/api/v1/tickets", {
+      ["Authorization"] = "Bearer " .. token,
+      ["Content-Type"] = "application/json",
+      ["Accept"] = "application/json",
+    }, ticket_json())
+  end
   return wrk.format("POST", "/api/v1/lotteries", {
     ["Authorization"] = "Bearer " .. token,
     ["Content-Type"] = "application/json",
