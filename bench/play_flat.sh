@@ -88,8 +88,17 @@ for target in $FILLS; do
     "http://127.0.0.1:$PORT/api/v1/lotteries" -- post "$RUN_DIR/tokens.lua" "$DURATION.5" \
     >"$RUN_DIR/wrk-$target.txt" 2>&1
   after="$(q "SELECT count(*) FROM lottery_ballot")"
-  plan="$(q "EXPLAIN SELECT 1 FROM lottery_ballot WHERE (player_id, draw_id) >= ((SELECT id FROM bench_player WHERE n = 1), $DRAW)
-             AND (player_id, draw_id) <= ((SELECT id FROM bench_player WHERE n = 1), $DRAW) LIMIT 10" | grep -oE '(Index[A-Za-z ]* using|Bitmap Index Scan on|Seq Scan on) [a-z0-9_]+' | grep -v bench_player | head -1)"
+  # What the tree's play path checks the limit with: the tally row (an upsert whose arbiter
+  # is the unique index: no plan to choose), or, on older trees, a count over the ballots.
+  if [[ "$(q "SELECT to_regclass('lottery_ballottally') IS NOT NULL")" == t ]]; then
+    plan="$(q "EXPLAIN INSERT INTO lottery_ballottally (player_id, draw_id, ballots)
+               VALUES ((SELECT id FROM bench_player WHERE n = 1), $DRAW, 1)
+               ON CONFLICT (player_id, draw_id) DO UPDATE SET ballots = lottery_ballottally.ballots + 1" \
+            | grep -oE 'Conflict Arbiter Indexes: [a-z0-9_]+' | head -1)"
+  else
+    plan="$(q "EXPLAIN SELECT count(*) FROM lottery_ballot WHERE player_id = (SELECT id FROM bench_player WHERE n = 1)
+               AND draw_id = $DRAW" | grep -oE '(Index[A-Za-z ]* using|Bitmap Index Scan on|Seq Scan on) [a-z0-9_]+' | grep -v bench_player | head -1)"
+  fi
   "$PY" - "$RUN_DIR/wrk-$target.txt" "$target" "$in_draw" "$before" "$after" "$plan" >>"$RUN_DIR/phases.jsonl" <<'EOF'
 import json, sys
 out, target, in_draw, before, after, plan = sys.argv[1:]

@@ -2,7 +2,7 @@
 and the migrations (``lottery.models.default_time_zone``...) look for them."""
 
 from lottery.models.audit import AuditAction, AuditEntry
-from lottery.models.ballots import Ballot, Pick, PickKind
+from lottery.models.ballots import Ballot, BallotTally, Pick, PickKind
 from lottery.models.draws import Draw, DrawStatus, DrawTree, DrawTreeBlock
 from lottery.models.games import Game, TieRule, default_time_zone, validate_time_zone
 from lottery.models.redraws import RedrawRequest, RedrawStatus
@@ -11,6 +11,7 @@ __all__ = [
     "AuditAction",
     "AuditEntry",
     "Ballot",
+    "BallotTally",
     "Draw",
     "DrawStatus",
     "DrawTree",

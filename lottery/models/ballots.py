@@ -43,6 +43,27 @@ class Ballot(models.Model):
         return draws.numbers_list(self.numbers)
 
 
+class BallotTally(models.Model):
+    """How many ballots a player has in a draw, kept by the play path in the transaction that
+    writes them. The per-draw limit is checked against this one row, found by its unique key,
+    instead of counting the player's ballots among the draw's: a count whose plan depends on
+    the table's statistics, which lag behind a new day's draw (issue 13)."""
+
+    player = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    draw = models.ForeignKey(Draw, on_delete=models.CASCADE, related_name="+")
+    ballots = models.PositiveIntegerField("ballots")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["player", "draw"], name="ballot_tally_player_draw")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ballots} ballot(s) of {self.player_id} in {self.draw_id}"
+
+
 class PickKind(models.TextChoices):
     WINNER = "winner", "Winner"
     ALTERNATE = "alternate", "Alternate"

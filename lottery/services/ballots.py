@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -19,7 +20,7 @@ from accounts.models import User
 from accounts.play_limits import play_refusal
 from core.errors import ServiceError
 from lottery import draws
-from lottery.models import Ballot, Draw, DrawStatus, Game
+from lottery.models import Ballot, BallotTally, Draw, DrawStatus, Game
 from lottery.services.draws import draw_get_or_create
 
 DEFAULT_GAME = "daily"
@@ -67,7 +68,9 @@ _games: dict[str, Game] = {}
 
 # Column names from the constant above; every value is a parameter.
 _BALLOT_SQL_COLUMNS = ("uuid", "player_id", "draw_id", "numbers", "created_at", "quick_pick")
-_DRAW, _GAME, _USER, _BALLOT = (model._meta.db_table for model in (Draw, Game, User, Ballot))
+_DRAW, _GAME, _USER, _BALLOT, _TALLY = (
+    model._meta.db_table for model in (Draw, Game, User, Ballot, BallotTally)
+)
 # The player's own limits (accounts.play_limits), read in the statement that locks them.
 _PLAYER_LIMITS = (
     "daily_ballot_limit",
@@ -85,14 +88,24 @@ _PLAY_LOCK_SELECT = (
 )
 _PLAY_LOCK_SQL = _PLAY_LOCK_SELECT
 _PLAY_LOCK_SQL_POSTGRESQL = _PLAY_LOCK_SELECT + " FOR SHARE OF d FOR NO KEY UPDATE OF u"
-# Table names from the models' metadata; every value is a parameter. The lines go in only
-# if the player's count in the draw stays within the limit (the last parameter is the most
-# the player may already have).
-_INSERT_WITHIN_LIMIT_SQL = (
+# Table names from the models' metadata; every value is a parameter. The player's tally in
+# the draw grows by the ticket's lines only if it stays within the limit (the last parameter):
+# one row found by its unique key, whatever the planner knows of the day's ballots.
+_TALLY_UPSERT_SQL = (
+    f"INSERT INTO {_TALLY} (player_id, draw_id, ballots) VALUES (%s, %s, %s) "  # noqa: S608
+    f"ON CONFLICT (player_id, draw_id) DO UPDATE SET ballots = {_TALLY}.ballots + "
+    f"excluded.ballots WHERE {_TALLY}.ballots + excluded.ballots <= %s RETURNING ballots"
+)
+_BALLOTS_INSERT_SQL = (
     f"INSERT INTO {_BALLOT} ({', '.join(_BALLOT_SQL_COLUMNS)}) "  # noqa: S608
-    "SELECT column1, column2, column3, column4, column5, column6 FROM (VALUES {rows}) AS v "
-    f"WHERE (SELECT count(*) FROM {_BALLOT} WHERE player_id = %s AND draw_id = %s) <= %s "
-    "RETURNING id, uuid"
+    "VALUES {rows} RETURNING id, uuid"
+)
+# PostgreSQL: both in one statement (one round trip, as a single count-guarded INSERT was);
+# the ballots go in only if the tally row came back.
+_INSERT_WITHIN_LIMIT_SQL_POSTGRESQL = (
+    f"WITH tally AS ({_TALLY_UPSERT_SQL}) "  # noqa: S608
+    f"INSERT INTO {_BALLOT} ({', '.join(_BALLOT_SQL_COLUMNS)}) "
+    "SELECT v.* FROM (VALUES {rows}) AS v, tally RETURNING id, uuid"
 )
 
 
@@ -157,8 +170,8 @@ def _insert_within_limit(
     *, player: User, draw: Draw, numbers: list[str], quick: list[bool], now: datetime, limit: int
 ) -> list[Ballot] | None:
     """INSERT the lines unless the player would then have more than ``limit`` ballots in the
-    draw: one statement, all or none, run after _lock_for_play so that its count sees every
-    committed ballot of the player."""
+    draw, all or none, with the player's tally (run after _lock_for_play, which serialises the
+    player's plays; ``len(numbers) <= limit`` is checked before)."""
     ballots = [
         Ballot(player=player, draw=draw, numbers=text, created_at=now, quick_pick=q)
         for text, q in zip(numbers, quick, strict=True)
@@ -168,9 +181,16 @@ def _insert_within_limit(
     params = [
         f.get_db_prep_save(getattr(b, f.attname), connection) for b in ballots for f in fields
     ]
-    sql = _INSERT_WITHIN_LIMIT_SQL.format(rows=", ".join([_VALUES_ROW] * len(ballots)))
+    rows = ", ".join([_VALUES_ROW] * len(ballots))
+    tally = [params[1], params[2], len(ballots), limit]  # player, draw, lines, limit
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, params[1], params[2], limit - len(ballots)])  # player, draw
+        if connection.vendor == "postgresql":
+            cursor.execute(_INSERT_WITHIN_LIMIT_SQL_POSTGRESQL.format(rows=rows), tally + params)
+        else:
+            cursor.execute(_TALLY_UPSERT_SQL, tally)
+            if cursor.fetchone() is None:
+                return None
+            cursor.execute(_BALLOTS_INSERT_SQL.format(rows=rows), params)
         ids = {UUID(str(uuid_)): pk for pk, uuid_ in cursor.fetchall()}
     if not ids:
         return None
@@ -179,6 +199,25 @@ def _insert_within_limit(
         ballot._state.adding = False
         ballot._state.db = connection.alias
     return ballots
+
+
+def tallies_rebuild(*, draw_ids: list[int]) -> None:
+    """Recount the players' tallies of these draws from their ballots: for ballots loaded in
+    bulk beside the play path (the demo data)."""
+    BallotTally.objects.filter(draw_id__in=draw_ids).delete()
+    counts = (
+        Ballot.objects.filter(draw_id__in=draw_ids)
+        .order_by()
+        .values("player_id", "draw_id")
+        .annotate(n=Count("id"))
+    )
+    BallotTally.objects.bulk_create(
+        [
+            BallotTally(player_id=c["player_id"], draw_id=c["draw_id"], ballots=c["n"])
+            for c in counts
+        ],
+        batch_size=2000,
+    )
 
 
 def quick_pick(game: Game, rng: random.Random | None = None) -> list[int]:

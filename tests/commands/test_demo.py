@@ -5,11 +5,20 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
 from lottery import draws
-from lottery.models import AuditEntry, Ballot, Draw, DrawStatus, Game, RedrawStatus
+from lottery.models import (
+    AuditEntry,
+    Ballot,
+    BallotTally,
+    Draw,
+    DrawStatus,
+    Game,
+    RedrawStatus,
+)
 from lottery.services.draws import draws_due_run
 
 
@@ -62,6 +71,11 @@ def test_demo_ballots_are_valid_and_played_before_their_close(lottery_defaults):
         assert len(set(numbers)) == game.numbers_per_ballot
         assert all(game.min_number <= n <= game.max_number for n in numbers)
         assert ballot.created_at < min(ballot.draw.close_at, now)
+    # The per-draw limit's tallies count the loaded ballots too.
+    counted = Ballot.objects.values("player_id", "draw_id").annotate(n=Count("id")).order_by()
+    assert {(c["player_id"], c["draw_id"]): c["n"] for c in counted} == {
+        (t.player_id, t.draw_id): t.ballots for t in BallotTally.objects.all()
+    }
 
 
 def test_demo_live_draw_closes_minutes_after_the_load_for_the_worker(lottery_defaults):

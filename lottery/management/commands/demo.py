@@ -27,6 +27,7 @@ from accounts.models import User
 from lottery import draws
 from lottery.models import Ballot, Draw, Game, Pick, PickKind, TieRule
 from lottery.selectors.ballots import winning_picks
+from lottery.services.ballots import tallies_rebuild
 from lottery.services.draws import draw_close, draw_get_or_create, draw_run, draw_void
 from lottery.services.redraws import redraw_approve, redraw_request
 
@@ -88,6 +89,7 @@ class Command(BaseCommand):
         draws_by_game[live] = [self._live_draw(live, now)]
         ballots = list(self._ballots(draws_by_game, players, now, rng))
         Ballot.objects.bulk_create(ballots, batch_size=2000)
+        tallies_rebuild(draw_ids=[d.pk for ds in draws_by_game.values() for d in ds])
         self.stdout.write(
             f"Ballots: {len(ballots):,} over {sum(map(len, draws_by_game.values()))} draws"
         )
