@@ -228,3 +228,33 @@ def test_a_player_changes_their_password_and_resets_a_forgotten_one(stack):
     signed_in = stack.http("POST", "/api/v1/users/token", {"email": email, "password": final})
     assert signed_in.status == 200
     assert stack.http("GET", "/api/v1/users/me", token=fresh).status == 401
+
+
+def test_the_stack_runs_what_the_unit_tests_swap_out(stack):
+    """What backoffice.settings_test replaces (in-memory Huey, MD5 hashing, plain static
+    storage, a test transaction around each test) is checked here, on the real processes."""
+    ready = stack.http("GET", "/readyz")
+    assert ready.status == 200
+    assert ready.json() == {"status": "ok", "database": "ok", "huey": "ok"}
+    queue = stack.shell(
+        "import json; from django.conf import settings; from huey.contrib.djhuey import HUEY;"
+        "print(json.dumps([type(HUEY).__name__, HUEY.immediate, settings.PASSWORD_HASHERS[0],"
+        " settings.STORAGES['staticfiles']['BACKEND']]))"
+    )
+    expected_queue = "RedisHuey" if stack.env.get("REDIS_URL") else "SqliteHuey"
+    assert queue[0] == expected_queue and queue[1] is False
+    assert "MD5" not in queue[2] and "whitenoise" in queue[3].lower()
+    # A registered player's password is stored with the production hasher.
+    stack.player("hashed@example.com")
+    stored = stack.shell(
+        "import json; from accounts.models import User;"
+        "print(json.dumps(User.objects.get(email='hashed@example.com').password))"
+    )
+    assert stored.split("$")[0] in ("pbkdf2_sha256", "argon2", "scrypt", "bcrypt_sha256")
+    # Static files are served by their hashed (manifest) names, cacheable for a year.
+    login = stack.http("GET", "/admin/login/").text
+    css = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', login)
+    assert css, "the admin's stylesheets are not referenced by their hashed names"
+    asset = stack.http("GET", css.group(1))
+    assert asset.status == 200
+    assert "max-age=315360000" in asset.headers.get("Cache-Control", "")
