@@ -972,15 +972,20 @@ def parent_main(args: argparse.Namespace) -> None:
                 naive = runner.run(backend, "naive", repeat=args.repeat, **common)
                 entry["naive_seconds"] = naive["seconds"]
                 entry["naive_median_s"] = median(naive["seconds"])
-                loadall_runs = [
-                    runner.run(backend, "loadall", **common) for _ in range(args.loadall_repeat)
-                ]
+                # The replaced way holds every row in memory (~1.1 GB per million): skipped above
+                # --loadall-max, where it would only measure this machine's RAM.
+                loadall_runs = (
+                    [runner.run(backend, "loadall", **common) for _ in range(args.loadall_repeat)]
+                    if size <= args.loadall_max
+                    else []
+                )
                 entry["loadall_runs"] = loadall_runs
                 entry["loadall_median"] = {
                     k: median([r[k] for r in loadall_runs])
                     for k in ("seconds", "peak_rss_mb", "rss_growth_mb")
+                    if loadall_runs
                 }
-                if not args.no_tracemalloc:
+                if loadall_runs and not args.no_tracemalloc:
                     tm = runner.run(backend, "loadall", tracemalloc=True, **common)
                     entry["loadall_tracemalloc_peak_mb"] = tm["tracemalloc_peak_mb"]
                 report["results"].append(entry)
@@ -989,8 +994,12 @@ def parent_main(args: argparse.Namespace) -> None:
                     f"[{backend}] N={size}: close {med['close_s']:.2f} s, draw "
                     f"{med['draw_s']:.2f} s, total {med['total_s']:.2f} s, peak RSS "
                     f"{med['peak_rss_mb']:.0f} MB; order_by('?') {entry['naive_median_s']:.3f} s; "
-                    f"load-all {entry['loadall_median']['seconds']:.2f} s "
-                    f"{entry['loadall_median']['peak_rss_mb']:.0f} MB",
+                    + (
+                        f"load-all {entry['loadall_median']['seconds']:.2f} s "
+                        f"{entry['loadall_median']['peak_rss_mb']:.0f} MB"
+                        if loadall_runs
+                        else "load-all skipped (--loadall-max)"
+                    ),
                     flush=True,
                 )
                 if want_profile:
@@ -1035,6 +1044,9 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--loadall-repeat", type=int, default=1, help="runs of the load-all way")
+    parser.add_argument(
+        "--loadall-max", type=int, default=2_000_000, help="largest size the load-all way runs at"
+    )
     parser.add_argument("--no-tracemalloc", action="store_true", help="skip the tracemalloc runs")
     parser.add_argument(
         "--profile", action="store_true", help="profile every size (default: the largest)"
