@@ -45,6 +45,10 @@ RATE_LIMIT_PASSWORD_RESET_WINDOW = env_int("RATE_LIMIT_PASSWORD_RESET_WINDOW_SEC
 # Proxies in front of the app (PaaS router, load balancer) whose X-Forwarded-For and
 # X-Forwarded-Proto we trust; gunicorn.conf.py ties its forwarded_allow_ips to it too.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# How long a web process trusts its memo of the public reads' validators before it reads the
+# shared generation token again (lottery/caching.py): a redraw or void shows everywhere
+# within this many seconds; 0 reads the token on every request.
+PUBLIC_READS_RECHECK_SECONDS = env_int("PUBLIC_READS_RECHECK_SECONDS", 1)
 # Tests set it (backoffice/settings_test.py); never implied by DEBUG.
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
 HUEY_WORKERS = env_int("HUEY_WORKERS", 2)

@@ -9,10 +9,15 @@ no body.
 The results-at-midnight herd: each process keeps the validators it computed, and the 200
 bodies of draws with a validator, under a *generation* token kept in the shared cache (Redis
 in production). Every revision bump and every erasure replaces the token (at once, and again
-when its transaction commits), so a redraw or a void changes the validators for every process
-at the next request; a memoised 304 or body then costs one cache GET and no DB query.
+when its transaction commits). The process that made the change drops its memo at once;
+every other process reads the token again at most ``PUBLIC_READS_RECHECK_SECONDS`` (1 s)
+after its last read, so a redraw or a void changes the validators everywhere within that
+second (the published ``max-age=60`` already lets any cache keep a final draw for longer).
+A memoised 304 or body then costs no DB query and, within the second, no cache round trip:
+under the herd that round trip was most of a worker's time (bench/results/verify.txt).
 """
 
+import time
 import uuid as uuid_module
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +26,7 @@ from functools import wraps
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, Max, QuerySet, Subquery, Sum
@@ -64,15 +70,24 @@ class _Memo:
     def __init__(self) -> None:
         self.generation: str | None = None
         self.entries: dict[MemoKey, MemoEntry] = {}
+        self.recheck_at = 0.0  # time.monotonic() after which the token is read again
 
     def current(self) -> dict[MemoKey, MemoEntry]:
+        now = time.monotonic()
+        if self.generation is not None and now < self.recheck_at:
+            return self.entries
         generation = cache.get(GENERATION_KEY)
         if generation is None:  # never set, or evicted: a new token invalidates every memo
             cache.add(GENERATION_KEY, uuid_module.uuid4().hex, timeout=None)
             generation = cache.get(GENERATION_KEY)
         if generation != self.generation or generation is None:
             self.generation, self.entries = generation, {}
+        self.recheck_at = now + settings.PUBLIC_READS_RECHECK_SECONDS
         return self.entries
+
+    def forget(self) -> None:
+        """Drop everything kept: the next request reads the token again."""
+        self.generation, self.entries, self.recheck_at = None, {}, 0.0
 
     def put(self, entries: dict[MemoKey, MemoEntry], key: MemoKey, value: MemoEntry) -> None:
         if self.generation is None:
@@ -85,8 +100,14 @@ class _Memo:
 _memo = _Memo()
 
 
+def memo_clear() -> None:
+    """Forget this process's memo (tests, after clearing the shared cache)."""
+    _memo.forget()
+
+
 def _new_generation() -> None:
     cache.set(GENERATION_KEY, uuid_module.uuid4().hex, timeout=None)
+    _memo.forget()  # this process sees its own change at once
 
 
 def published_changed() -> None:

@@ -14,6 +14,7 @@ from model_bakery import baker
 
 from accounts.models import User
 from accounts.services import token_pair_issue
+from lottery import caching
 from lottery.models import Draw, Game
 from lottery.services.draws import draw_get_or_create, draw_run
 from tests.helpers import PAST_DAY, make_ballots
@@ -22,6 +23,7 @@ from tests.helpers import PAST_DAY, make_ballots
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     cache.clear()  # rate limits must not leak from one test to the next
+    caching.memo_clear()  # nor the validators this process kept of the last test's draws
 
 
 @pytest.fixture

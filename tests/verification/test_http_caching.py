@@ -113,20 +113,37 @@ def test_the_herd_is_answered_without_a_database_query(api, url, django_assert_n
     assert plain["Cache-Control"] == "public, max-age=60"
 
 
-def test_another_process_sees_a_void_at_once(api):
-    """Every process keeps validators under the shared generation token; a void replaces it,
-    so a process that kept the closed draw's validators recomputes at its next request."""
+def test_another_process_sees_a_void_within_the_recheck_interval(api, settings, monkeypatch):
+    """Every process keeps validators under the shared generation token; a void replaces it.
+    The process that voided drops its memo at once; another keeps serving its memo until
+    PUBLIC_READS_RECHECK_SECONDS have passed since it last read the token, then recomputes."""
+    settings.PUBLIC_READS_RECHECK_SECONDS = 1
     draw, _ = draw_with_ballots(3, draw_it=False)
     closed = api.get(DRAW)
     token = cache.get(caching.GENERATION_KEY)
+    clock = [1000.0]
+    monkeypatch.setattr(caching.time, "monotonic", lambda: clock[0])
     other = caching._Memo()  # another worker's memo, current before the void
     other.put(other.current(), ("k",), "kept")
     draw_void(draw_id=draw.pk, actor=baker.make("accounts.User"), reason="fire")
     assert cache.get(caching.GENERATION_KEY) != token
-    assert other.current() == {}
-    void = api.get(DRAW, HTTP_IF_NONE_MATCH=closed["ETag"])
+    clock[0] += 0.9
+    assert other.current() == {("k",): "kept"}  # within the second: its memo still serves
+    clock[0] += 0.1
+    assert other.current() == {}  # a second after its last read: the void shows
+    void = api.get(DRAW, HTTP_IF_NONE_MATCH=closed["ETag"])  # this process: at once
     assert void.status_code == 200
     assert void.json()["status"] == "void"
+
+
+def test_with_no_recheck_interval_another_process_sees_a_void_at_once(api, settings):
+    settings.PUBLIC_READS_RECHECK_SECONDS = 0
+    draw, _ = draw_with_ballots(3, draw_it=False)
+    api.get(DRAW)
+    other = caching._Memo()
+    other.put(other.current(), ("k",), "kept")
+    draw_void(draw_id=draw.pk, actor=baker.make("accounts.User"), reason="fire")
+    assert other.current() == {}
 
 
 def test_an_erased_winner_changes_the_winners_body_at_once(api):
