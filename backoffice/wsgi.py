@@ -30,10 +30,23 @@ class ApiHandler(WSGIHandler):
 api_application = ApiHandler()
 
 
+def _api_head(environ: dict, start_response):
+    """HEAD on the API is its GET without the body (RFC 9110 section 9.3.2): ninja routes
+    GET only, and curl -I, link checkers and CDNs ask HEAD. Same status and headers."""
+    environ = {**environ, "REQUEST_METHOD": "GET"}
+    response = api_application(environ, start_response)
+    close = getattr(response, "close", None)
+    if close is not None:
+        close()
+    return []
+
+
 def application(environ: dict, start_response):
     """The WSGI entry point: /api/ to the lean handler, the rest (admin, public pages,
     probes, static files) to Django's full middleware list."""
     if environ.get("PATH_INFO", "").startswith(API_PREFIX):
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            return _api_head(environ, start_response)
         return api_application(environ, start_response)
     return full_application(environ, start_response)
 

@@ -82,3 +82,22 @@ def test_the_bench_only_hello_world_is_not_served_by_default():
     status, _, content = call("GET", "/api/bench/hello")
     assert status == 404
     assert "detail" in json.loads(content)
+
+
+@pytest.mark.django_db
+def test_head_on_the_api_answers_the_get_headers_without_a_body(game):
+    get_status, get_headers, get_body = call("GET", "/api/v1/games")
+    status, headers, body = call("HEAD", "/api/v1/games")
+    assert (get_status, status) == (200, 200)
+    assert body == b""
+    assert get_body
+    assert headers["content-type"] == get_headers["content-type"]
+    assert headers["content-length"] == [str(len(get_body))]
+
+
+@pytest.mark.django_db
+def test_head_on_a_post_only_route_is_refused_like_a_get(player):
+    status, headers, body = call("HEAD", "/api/v1/tickets", **bearer(player))
+    assert status == 405
+    assert headers["allow"] == ["POST"]
+    assert body == b""
