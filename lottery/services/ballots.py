@@ -14,7 +14,6 @@ from uuid import UUID
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
 from accounts.play_limits import play_refusal
@@ -152,11 +151,9 @@ def _lock_for_play(player: User, game: Game, day: date) -> Draw | None:
     return draws_[0]
 
 
-def _datetime(value: datetime | str | None) -> datetime | None:
+def _datetime(value: datetime | None) -> datetime | None:
     """A timestamp read by raw() beside the model's columns: SQLite gives it naive (UTC, as
-    Django stores it there) or as text."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
+    Django stores it there; its converter parses the declared datetime column)."""
     if value is not None and timezone.is_naive(value):
         value = value.replace(tzinfo=UTC)
     return value

@@ -500,3 +500,36 @@ def test_whole_draw_matches_the_reference(tie):
         )
         assert got[:2] == (root, material)
         assert (as_tuples(got[2].winners), as_tuples(got[2].alternates)) == (won, alt)
+
+
+@pytest.mark.parametrize(("winners", "alternates"), [(-1, 2), (1, -1)])
+def test_negative_winners_or_alternates_raise(winners, alternates):
+    with pytest.raises(ValueError, match=">= 0"):
+        select(["1-2", "3-4"], winners=winners, alternates=alternates)
+
+
+def test_no_winner_and_no_alternate_asked_chooses_nothing():
+    assert select(["1-2", "3-4"], winners=0, alternates=0) == draws.Outcome((), ())
+
+
+def test_a_pick_whose_numbers_no_serial_holds_raises():
+    numbers_at, _, distinct = lookups(["1-2", "3-4"])
+    with pytest.raises(ValueError, match="no serial has the numbers"):
+        draws.select_results(
+            material=b"m",
+            count=2,
+            distinct=distinct,
+            tie_rule="first",
+            winners=1,
+            alternates=0,
+            numbers_at=numbers_at,
+            serials_with=lambda numbers: [],
+        )
+
+
+def test_root_from_path_names_an_index_outside_the_tree():
+    leaves = CT_LEAVES[:3]
+    path = draws.audit_path(leaves, 2)
+    for index in (-1, 3):
+        with pytest.raises(ValueError, match="out of range"):
+            draws.root_from_path(leaves[2], index, 3, path)

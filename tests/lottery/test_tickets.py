@@ -11,6 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import User
+from core.errors import ServiceError
 from lottery.models import Ballot, Draw, DrawStatus, Game
 from lottery.services import ballots as ballot_services
 from lottery.services.ballots import quick_pick, ticket_play
@@ -143,6 +145,23 @@ def test_advance_play_stores_the_lines_in_consecutive_draws(api, auth, player, g
     assert [d.isoformat() for d in stored] == days
     for draw in Draw.objects.all():
         assert Ballot.objects.filter(draw=draw, player=player).count() == 2
+
+
+def test_advance_play_into_a_draw_not_created_yet_stores_each_line_once(api, auth, player, game):
+    """Today's draw exists, tomorrow's does not: the lines already in today's draw are not
+    played a second time when the ticket is judged again to create tomorrow's."""
+    today = game_today(game)
+    assert post(api, LOTTERIES, auth, {"numbers": [9, 10, 11, 12, 13]}).status_code == 201
+    assert not Draw.objects.filter(game=game, date=today + timedelta(days=1)).exists()
+    body = {"lines": [{"numbers": [1, 2, 3, 4, 5]}, {"quick_pick": True}], "draws": 2}
+    response = post(api, TICKETS, auth, body)
+    assert response.status_code == 201, response.content
+    assert len(response.json()["ballots"]) == 4
+    counts = {
+        d.date: Ballot.objects.filter(draw=d, player=player).count()
+        for d in Draw.objects.filter(game=game)
+    }
+    assert counts == {today: 3, today + timedelta(days=1): 2}
 
 
 def test_advance_play_beyond_the_horizon_stores_nothing(api, auth, game):
@@ -363,3 +382,13 @@ def test_tickets_racing_the_close_are_all_in_or_all_out(make_player):
     # The refused tickets left nothing in the next day's draw either.
     next_day = Ballot.objects.filter(draw__game=game, draw__date=day + timedelta(days=1))
     assert next_day.count() == 3 * len(accepted)
+
+
+def test_a_player_deleted_meanwhile_cannot_play(player, game):
+    """The play lock reads the player's row: a token of a deleted account plays nothing."""
+    in_hand = User.objects.get(pk=player.pk)
+    User.objects.filter(pk=player.pk).delete()
+    with pytest.raises(ServiceError, match="cannot play") as refused:
+        ticket_play(player=in_hand, lines=[[1, 2, 3, 4, 5]])
+    assert refused.value.status == 401
+    assert not Ballot.objects.exists()
