@@ -34,7 +34,13 @@ from lottery.schemas import (
 )
 from lottery.selectors import leaves
 from lottery.selectors.ballots import ballot_row, ballot_rows, ballots_of
-from lottery.selectors.draws import draw_public, draws_drawn, draws_listed, games_active
+from lottery.selectors.draws import (
+    draw_of_day,
+    draw_public,
+    draws_drawn,
+    draws_listed,
+    games_active,
+)
 from lottery.selectors.leaves import LEAVES_PAGE_MAX
 from lottery.services import ballots as ballot_services
 from lottery.services.ballots import ballot_play
@@ -146,7 +152,7 @@ def draw_leaves(
     cursor: str | None = Query(None, max_length=512, description="`next` of the previous page."),
     limit: int = Query(1000, ge=1, le=LEAVES_PAGE_MAX),
 ) -> dict:
-    draw = draw_public(game=game, day=day)
+    draw = draw_of_day(game=game, day=day)
     page = leaves.draw_leaves(draw=draw, cursor=cursor, limit=limit)
     next_url = None
     if page.next_cursor:
@@ -172,7 +178,7 @@ def draw_leaves(
 )
 @decorate_view(caching.conditional(partial(caching.draw_validators, kind="leaves.ndjson.gz")))
 def draw_leaves_file(request: HttpRequest, game: str, day: date) -> FileResponse:
-    draw = draw_public(game=game, day=day)
+    draw = draw_of_day(game=game, day=day)
     path = leaves_file.leaves_file(draw=draw)
     name = f"leaves-{game}-{day.isoformat()}.ndjson.gz"
     return FileResponse(path.open("rb"), content_type="application/gzip", filename=name)
@@ -184,7 +190,7 @@ def draw_leaves_file(request: HttpRequest, game: str, day: date) -> FileResponse
     tags=["draws"],
 )
 def draw_proof(request: PlayerRequest, game: str, day: date, ballot_id: str) -> Proof:
-    draw = draw_public(game=game, day=day)
+    draw = draw_of_day(game=game, day=day)
     ballot = get_object_or_404(Ballot, uuid=_uuid(ballot_id), player=request.auth, draw=draw)
     return ballot_proof(draw=draw, ballot=ballot)
 

@@ -75,6 +75,14 @@ def draw_public(*, game: str, day: date) -> "DrawWithPicks":
     return draw
 
 
+def draw_of_day(*, game: str, day: date) -> Draw:
+    """One draw and its game, without the picks: what the leaves and the proofs read."""
+    draw = Draw.objects.select_related("game").filter(game__slug=game, date=day).first()
+    if draw is None:
+        raise ServiceError(f"No draw for {game} on {day}.", status=404)
+    return draw
+
+
 PUBLIC_PAST = (DrawStatus.DRAWN, DrawStatus.NO_ENTRIES, DrawStatus.VOID, DrawStatus.CLOSED)
 
 
