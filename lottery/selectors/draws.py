@@ -58,26 +58,24 @@ def draws_drawn() -> QuerySet[Draw]:
 
 
 def draw_public(*, game: str, day: date) -> "DrawWithPicks":
-    draw = (
-        Draw.objects.select_related("game")
-        .prefetch_related(
-            Prefetch(
-                "picks",
-                queryset=Pick.objects.select_related("ballot").order_by("rank", "serial"),
-                to_attr="all_picks",
-            )
+    """One draw with its game and every pick (and its ballot): the published JSON's reads."""
+    draws = Draw.objects.select_related("game").prefetch_related(
+        Prefetch(
+            "picks",
+            queryset=Pick.objects.select_related("ballot").order_by("rank", "serial"),
+            to_attr="all_picks",
         )
-        .filter(game__slug=game, date=day)
-        .first()
     )
-    if draw is None:
-        raise ServiceError(f"No draw for {game} on {day}.", status=404)
-    return draw
+    return _of_day(draws, game=game, day=day)  # type: ignore[return-value]  # prefetched
 
 
 def draw_of_day(*, game: str, day: date) -> Draw:
     """One draw and its game, without the picks: what the leaves and the proofs read."""
-    draw = Draw.objects.select_related("game").filter(game__slug=game, date=day).first()
+    return _of_day(Draw.objects.select_related("game"), game=game, day=day)
+
+
+def _of_day(draws: QuerySet[Draw], *, game: str, day: date) -> Draw:
+    draw = draws.filter(game__slug=game, date=day).first()
     if draw is None:
         raise ServiceError(f"No draw for {game} on {day}.", status=404)
     return draw

@@ -82,8 +82,16 @@ def test_the_drawn_day_in_draws_winning_ballots_and_the_draw(stack, drawn):
     assert draws.status == 200
     listed = {d["date"]: d for d in items(draws)}
     assert listed[drawn.date]["status"] == "drawn"
-    draw = stack.http("GET", f"/api/v1/draws/{GAME}/{drawn.date}").json()
+    read = stack.http("GET", f"/api/v1/draws/{GAME}/{drawn.date}")
+    draw = read.json()
     assert draw["ballots_count"] == 3
+    # What a CDN or curl -I asks: HEAD has the GET's headers and no body; a current copy, 304.
+    head = stack.http("HEAD", f"/api/v1/draws/{GAME}/{drawn.date}")
+    assert (head.status, head.body) == (200, b"")
+    assert head.headers["ETag"] == read.headers["ETag"]
+    etag = {"If-None-Match": read.headers["ETag"]}
+    again = stack.http("GET", f"/api/v1/draws/{GAME}/{drawn.date}", headers=etag)
+    assert (again.status, again.body) == (304, b"")
     assert draw["merkle_root"] and draw["seed"]
     winners = stack.http("GET", f"/api/v1/winning_ballots?game={GAME}")
     assert winners.status == 200
