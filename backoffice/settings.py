@@ -52,6 +52,11 @@ PUBLIC_READS_RECHECK_SECONDS = env_int("PUBLIC_READS_RECHECK_SECONDS", 1)
 # Tests set it (backoffice/settings_test.py); never implied by DEBUG.
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
 HUEY_WORKERS = env_int("HUEY_WORKERS", 2)
+# What this deployment's keys in Redis start with: Huey's queue, schedule and results, and the
+# cache (rate limits, the public reads' generation). Two deployments on one Redis database
+# (staging beside production, a rehearsal beside a test stack) must not share it: each
+# consumer would run the other's tasks against its own database.
+REDIS_NAMESPACE = env("REDIS_NAMESPACE", "") or "lottery"
 EMAIL_HOST = env("EMAIL_HOST", "")
 # Console mail until an SMTP host is configured: development prints winner emails.
 EMAIL_BACKEND = env(
@@ -179,7 +184,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "lottery",
+            "KEY_PREFIX": REDIS_NAMESPACE,
         }
     }
 else:
@@ -221,7 +226,7 @@ STORAGES = {
 # Huey: SqliteHuey in the data directory by default, RedisHuey when REDIS_URL is set.
 # `immediate` comes from HUEY_IMMEDIATE (set by the test settings), never from DEBUG.
 HUEY = {
-    "name": "lottery",
+    "name": REDIS_NAMESPACE,
     "immediate": HUEY_IMMEDIATE,
     "utc": True,
     "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},

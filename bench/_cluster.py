@@ -306,6 +306,9 @@ def run(
     env.update(
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
+        # Its own keys in Redis: a test stack's consumer on the same database (the suite's
+        # e2e_prod stack runs all session) would otherwise take the rehearsal's midnight task.
+        REDIS_NAMESPACE=f"cluster-{secrets.token_hex(4)}",
         DJANGO_SETTINGS_MODULE="backoffice.settings",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         JWT_SIGNING_KEY=secrets.token_urlsafe(50),

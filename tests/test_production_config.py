@@ -276,3 +276,36 @@ def test_the_dev_server_listens_on_loopback_only(tmp_path):
         stop(process)
     assert f"127.0.0.1:{port}" in listening
     assert f"0.0.0.0:{port}" not in listening
+
+
+def test_two_deployments_on_one_redis_database_keep_their_tasks_apart(tmp_path):
+    """A rehearsal or staging beside production on one Redis database: with their own
+    REDIS_NAMESPACE, neither's consumer sees (and runs against its own database) the other's
+    queued tasks or cache keys."""
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        pytest.skip("needs REDIS_URL (runs in the PostgreSQL + Redis CI run)")
+    queue = (
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; from django.core.cache import cache;"
+        "from huey.contrib.djhuey import HUEY; import os; step = os.environ['PROBE_STEP'];"
+        "from lottery.tasks import draw_due_draws;"
+        "step == 'enqueue' and (draw_due_draws(), cache.set('probe', 'here'));"
+        "print(HUEY.name, settings.CACHES['default']['KEY_PREFIX'], HUEY.pending_count(),"
+        " cache.get('probe'));"
+        "step == 'clear' and (HUEY.storage.flush_queue(), cache.delete('probe'))",
+    )
+    names = [f"ns-{secrets.token_hex(3)}" for _ in range(2)]
+
+    def run(name: str, step: str) -> str:
+        env = production_env(tmp_path, REDIS_URL=redis_url, REDIS_NAMESPACE=name, PROBE_STEP=step)
+        result = manage(*queue, env=env)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert run(names[0], "enqueue") == f"{names[0]} {names[0]} 1 here"
+    assert run(names[1], "look") == f"{names[1]} {names[1]} 0 None"
+    assert run(names[0], "clear") == f"{names[0]} {names[0]} 1 here"
+    assert run(names[0], "look") == f"{names[0]} {names[0]} 0 None"

@@ -200,6 +200,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         parts = urllib.parse.urlsplit(database_url)
         env["DATABASE_URL"] = urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
         env["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+        # its own queue and cache keys: its consumer runs all session, beside other stacks
+        env["REDIS_NAMESPACE"] = name
     stack = Stack(url=f"http://127.0.0.1:{port}", env=env, data_dir=data_dir)
     processes: list[subprocess.Popen] = []
     try:
