@@ -17,6 +17,20 @@ bench_prod_env() {
   (cd "$ROOT" && python manage.py collectstatic --noinput -v0)
 }
 
+# bench_load_db DB RUN_DIR: (re)create DB, flush Redis, migrate, and fill it with the load
+# players (PLAYERS [2000], HISTORY [200000] past ballots) and a reader with 100 ballots; their
+# tokens, signed with this run's key, in RUN_DIR/tokens.lua and RUN_DIR/reader.lua.
+bench_load_db() {
+  local db="$1" run_dir="$2" py="$ROOT/.venv/bin/python"
+  dropdb --if-exists "$db"
+  createdb "$db"
+  "$py" -c "import redis, os; redis.Redis.from_url(os.environ['REDIS_URL']).flushdb()"
+  (cd "$ROOT" && "$py" manage.py migrate --noinput --skip-checks -v 0)
+  (cd "$ROOT" && "$py" bench/_load_setup.py setup --players "${PLAYERS:-2000}" \
+    --history "${HISTORY:-200000}" --tokens "$run_dir/tokens.lua" \
+    --get-tokens "$run_dir/reader.lua" --out "$run_dir/setup.json" >&2)
+}
+
 # stop_pid PID [SIGNAL]: stop a process the bench started (TERM, then KILL after 10 s) and reap it.
 stop_pid() {
   local pid="$1" sig="${2:-TERM}"
@@ -42,6 +56,10 @@ web_cmd() {
 start_web() {
   local dir="$1" log="$2" workers="$3" threads="$4" cmd
   cmd="$(web_cmd "$dir")"
+  # Measured beside gunicorn only (bench/api_ab.sh REV:WEB_SERVER=granian), not the product's.
+  [[ "${WEB_SERVER:-gunicorn}" == granian ]] && cmd="granian --interface wsgi \
+    --workers $workers --blocking-threads $threads --host 127.0.0.1 --port $PORT \
+    --no-ws --access-log --log-level warning backoffice.wsgi:application"
   (cd "$dir" && export PORT WEB_CONCURRENCY="$workers" GUNICORN_THREADS="$threads" \
     && exec bash -c "exec $cmd") >"$log" 2>&1 &
   GUNICORN_PID=$!

@@ -2,6 +2,12 @@
 # Side-by-side A/B of app revisions under the player API's load, on one machine in one run.
 #
 #   bash bench/api_ab.sh REV [REV ...]      e.g.  bash bench/api_ab.sh 871832d HEAD
+#   bash bench/api_ab.sh HEAD HEAD:GUNICORN_THREADS=4 HEAD:WEB_SERVER=granian
+#
+# A REV may carry settings for its web process after colons (REV:NAME=VALUE[:NAME=VALUE]):
+# the same code served another way, side by side. WEB_SERVER=granian serves it with granian's
+# WSGI mode instead of the Procfile's gunicorn (measured, not the product's server: granian
+# must be installed in .venv by hand).
 #
 # Each REV (a git revision, or "." for the working tree) is exported to a temporary folder and
 # served by its own gunicorn, started from that revision's Procfile web line with the production
@@ -49,34 +55,38 @@ export LOG_LEVEL=WARNING
 export BENCH_HELLO=1
 
 # ---------------------------------------------------------------- the revisions
-declare -a NAMES DIRS
-for rev in "$@"; do
+declare -a NAMES DIRS VARIANTS
+for spec in "$@"; do
+  rev="${spec%%:*}"
+  variant=""
+  [[ "$spec" == *:* ]] && variant="${spec#*:}"
+  VARIANTS+=("$variant")
   if [[ "$rev" == "." ]]; then
-    NAMES+=("working-tree"); DIRS+=("$ROOT")
+    NAMES+=("working-tree${variant:+ $variant}"); DIRS+=("$ROOT")
   else
     sha="$(git rev-parse --short "$rev^{commit}")"
     dir="$RUN_DIR/src-$sha"
     mkdir -p "$dir"
+    [[ -f "$dir/Procfile" ]] && { NAMES+=("$rev${variant:+ $variant}"); DIRS+=("$dir"); continue; }
     git archive "$sha" | tar -x -C "$dir"
     # The build step for that tree too: its web process refuses to start without the manifest.
     (cd "$dir" && "$PY" manage.py collectstatic --noinput -v0)
     name="$rev ($sha)"; [[ "$rev" == "$sha" ]] && name="$sha"
-    NAMES+=("$name"); DIRS+=("$dir")
+    NAMES+=("$name${variant:+ $variant}"); DIRS+=("$dir")
   fi
 done
 
 # ---------------------------------------------------------------- database
 log "creating database $DB"
-dropdb --if-exists "$DB"
-createdb "$DB"
-"$PY" -c "import redis, os; redis.Redis.from_url(os.environ['REDIS_URL']).flushdb()"
-"$PY" manage.py migrate --noinput --skip-checks -v 0
-"$PY" bench/_load_setup.py setup --players "${PLAYERS:-2000}" --history "${HISTORY:-200000}" \
-  --tokens "$RUN_DIR/tokens.lua" --get-tokens "$RUN_DIR/reader.lua" --out "$RUN_DIR/setup.json" >&2
+bench_load_db "$DB" "$RUN_DIR"
 
-start_gunicorn() { # dir
+start_gunicorn() { # dir variant: the variant's NAME=VALUE settings only for this process
   stop_gunicorn
+  local kv names=()
+  IFS=: read -ra kvs <<<"$2"
+  for kv in "${kvs[@]}"; do export "${kv?}"; names+=("${kv%%=*}"); done
   start_web "$1" "$RUN_DIR/gunicorn.log" "${WEB_CONCURRENCY:-2}" "${GUNICORN_THREADS:-1}"
+  for kv in "${names[@]}"; do unset "$kv"; done
 }
 
 rows() { psql -d "$DB" -Atqc "SELECT count(*) FROM lottery_ballot"; }
@@ -92,7 +102,7 @@ wrk_run() { # mode seconds concurrency -> BENCH_JSON line
 for round in $(seq 1 "$ROUNDS"); do
   for i in "${!DIRS[@]}"; do
     log "round $round: ${NAMES[$i]}"
-    start_gunicorn "${DIRS[$i]}"
+    start_gunicorn "${DIRS[$i]}" "${VARIANTS[$i]}"
     wrk_run post 2 8 >/dev/null  # warm-up: imports, connections, prepared statements
     wrk_run get 2 8 >/dev/null
     modes="post get"
