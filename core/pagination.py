@@ -13,7 +13,9 @@ MAX_PAGE = 1_000_000
 
 class Pagination(PageNumberPagination):
     """``{"items": [...], "count": N}``; ``present`` (optional) turns the page's queryset into
-    the published rows in as few queries as it likes, instead of one model instance per row."""
+    the published rows in as few queries as it likes, instead of one model instance per row.
+    A view may also return any source that slices into published rows itself and counts
+    through ``.all().count()`` (lottery.selectors.ballots.PlayerBallots)."""
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE, description=f"1..{MAX_PAGE}")
@@ -29,7 +31,7 @@ class Pagination(PageNumberPagination):
         page_size = self._get_page_size(pagination.page_size)
         offset = (pagination.page - 1) * page_size
         page = queryset[offset : offset + page_size]
-        items = self.present(page) if self.present else list(page)
+        items = self.present(page) if self.present and isinstance(page, QuerySet) else list(page)
         if len(items) < page_size and (items or offset == 0):
             count = offset + len(items)  # the last page tells the count: no COUNT query
         else:
