@@ -87,10 +87,42 @@
     }
   }
 
+  // WebCrypto digests are asynchronous: awaited one by one, 100k ballots spend most of their
+  // time between digests. Hashes are asked for in batches and awaited together.
+  const BATCH = 4096;
+
+  async function inBatches(count, hashAt) {
+    const out = new Array(count);
+    for (let lo = 0; lo < count; lo += BATCH) {
+      const hi = Math.min(count, lo + BATCH);
+      const batch = [];
+      for (let i = lo; i < hi; i++) batch.push(hashAt(i));
+      const done = await Promise.all(batch);
+      for (let i = lo; i < hi; i++) out[i] = done[i - lo];
+    }
+    return out;
+  }
+
+  /** The leaf hashes of ({ballot, numbers text}) items, in their order. */
+  function leafHashes(items) {
+    return inBatches(items.length, (i) => leafHash(items[i].ballot, items[i].numbers));
+  }
+
+  /**
+   * RFC 6962 Merkle Tree Hash of the leaf hashes, level by level: pairs are hashed and a last
+   * odd node moves up unchanged, which builds the same tree as the recursive definition
+   * (split at the largest power of two below n) and as MerkleBuilder.
+   */
   async function merkleRoot(leaves) {
-    const builder = new MerkleBuilder();
-    for (const leaf of leaves) await builder.add(leaf);
-    return builder.root();
+    let level = Array.from(leaves);
+    if (!level.length) return sha256(new Uint8Array(0)); // MTH({}) = SHA-256("")
+    while (level.length > 1) {
+      const pairs = Math.floor(level.length / 2);
+      const up = await inBatches(pairs, (i) => nodeHash(level[2 * i], level[2 * i + 1]));
+      if (level.length % 2) up.push(level[level.length - 1]);
+      level = up;
+    }
+    return level[0];
   }
 
   /** The root from a leaf and its audit path, leaf side first (RFC 9162 section 2.1.3.2). */
@@ -193,16 +225,24 @@
   }
 
   /** The whole draw from its leaves ({serial, ballot, numbers text}, serial order). */
-  async function outcomeFromLeaves({ leaves, seed, game, date, tieRule, winners, alternates, beacon = "" }) {
-    const builder = new MerkleBuilder();
+  async function outcomeFromLeaves({
+    leaves,
+    seed,
+    game,
+    date,
+    tieRule,
+    winners,
+    alternates,
+    beacon = "",
+    root: knownRoot = null, // the root of these very leaves, when the caller just computed it
+  }) {
     const byNumbers = new Map();
     for (const [k, leaf] of leaves.entries()) {
       if (leaf.serial !== k + 1) throw new RangeError("leaves must be given in serial order 1..N");
-      await builder.add(await leafHash(leaf.ballot, leaf.numbers));
       if (!byNumbers.has(leaf.numbers)) byNumbers.set(leaf.numbers, []);
       byNumbers.get(leaf.numbers).push(leaf.serial);
     }
-    const treeRoot = await builder.root();
+    const treeRoot = knownRoot || (await merkleRoot(await leafHashes(leaves)));
     const count = leaves.length;
     if (count === 0) {
       return { root: treeRoot, material: new Uint8Array(0), outcome: { winners: [], alternates: [] } };
@@ -278,20 +318,17 @@
     if (n === 0) {
       // Nothing to number, hash or order: only the empty tree's root is left to check.
       check(!count, "no ballots, as ballots_count says", `no leaves, ballots_count ${text(count)}`);
-      await rootCheck(draw, new MerkleBuilder(), check);
-      return;
+      return rootCheck(draw, await merkleRoot([]), check);
     }
     check(n === count, `${n} leaves, as ballots_count says`, `${n} leaves, ballots_count ${text(count)}`);
     let bad = leaves.findIndex((item, k) => item.serial !== k + 1);
     bad = bad < 0 ? null : bad + 1;
     check(bad === null, `serials are 1..${n} in order`, `serials not 1..${n} at position ${bad}`);
-    const builder = new MerkleBuilder();
+    const hashes = await leafHashes(leaves.map((item) => ({ ballot: item.ballot, numbers: numbersText(item.numbers) })));
     let badLeaf = null;
     let badId = null;
     for (const [k, item] of leaves.entries()) {
-      const leaf = await leafHash(item.ballot, numbersText(item.numbers));
-      await builder.add(leaf);
-      if (badLeaf === null && toHex(leaf) !== item.leaf.toLowerCase()) badLeaf = k + 1;
+      if (badLeaf === null && toHex(hashes[k]) !== item.leaf.toLowerCase()) badLeaf = k + 1;
       if (badId === null && !UUID.test(item.ballot)) badId = k + 1;
     }
     check(badId === null, "ballot ids are lowercase uuids", `ballot id of serial ${badId} is not canonical`);
@@ -302,13 +339,15 @@
     for (let pos = 2; pos <= n && bad === null; pos++) if (after(keys[pos - 2], keys[pos - 1])) bad = pos;
     const why = `ballot order broken: serial ${bad} sorts before serial ${(bad || 0) - 1}`;
     check(bad === null, "ballots are ordered by (created_at, ballot)", why);
-    await rootCheck(draw, builder, check);
+    return rootCheck(draw, await merkleRoot(hashes), check);
   }
 
-  async function rootCheck(draw, builder, check) {
-    const treeRoot = toHex(await builder.root());
+  /** Check the recomputed root against the published one; return it. */
+  function rootCheck(draw, treeRoot, check) {
+    const computed = toHex(treeRoot);
     const published = draw.merkle_root;
-    check(treeRoot === published.toLowerCase(), `merkle root ${treeRoot}`, `merkle root is ${treeRoot}, not ${published}`);
+    check(computed === published.toLowerCase(), `merkle root ${computed}`, `merkle root is ${computed}, not ${published}`);
+    return treeRoot;
   }
 
   async function checksOf(draw, leaves) {
@@ -326,7 +365,8 @@
     }
     if (status === "open" || status === "closed") return [...out, [false, `draw not drawn yet (status ${status})`]];
     if (!["drawn", "no_entries", "void"].includes(status)) return [...out, [false, `unknown status ${py(status)}`]];
-    if (draw.merkle_root !== null && draw.merkle_root !== undefined) await leafChecks(draw, leaves, check);
+    let treeRoot = null;
+    if (draw.merkle_root !== null && draw.merkle_root !== undefined) treeRoot = await leafChecks(draw, leaves, check);
     else if (status !== "void") check(false, "", `merkle_root not published although the status is ${status}`);
     if (status === "void") return [...out, [false, "draw is void: there is no result to verify"]];
     if (status === "no_entries") {
@@ -344,6 +384,7 @@
       winners: Number(draw.winners_per_draw),
       alternates: Number(draw.alternates_per_draw),
       beacon: draw.beacon || "",
+      root: treeRoot,
     });
     const publishedMaterial = text(draw.material);
     check(
@@ -461,6 +502,7 @@
     nodeHash,
     MerkleBuilder,
     merkleRoot,
+    leafHashes,
     rootFromPath,
     commitment,
     drawMaterial,
