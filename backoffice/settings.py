@@ -72,9 +72,9 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "lottery@localhost")
 CONN_MAX_AGE = env_int("CONN_MAX_AGE", 600)
-# Check a reused database connection before each request's first query (one round trip):
-# after a database restart the first request of each process then reconnects instead of
-# answering 503.
+# Check a reused database connection before each request's first query: after a database
+# restart the first request of each process then reconnects instead of answering 503. On
+# PostgreSQL the check reads the socket (core/postgresql/base.py), no round trip.
 CONN_HEALTH_CHECKS = env_bool("CONN_HEALTH_CHECKS", True)
 # PostgreSQL: server-side parameters and prepared statements (a statement a connection has
 # run 5 times is parsed and planned once). Turn off behind a pooler in transaction mode that
@@ -167,6 +167,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=5
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that needs no round trip (core/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "core.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets the web and worker processes read while one writes; IMMEDIATE
