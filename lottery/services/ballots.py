@@ -5,18 +5,20 @@ under the lock), the play lock on the draw and the player, and the limit-checked
 It raises ``ServiceError`` (nothing changed) when it refuses.
 """
 
+import functools
 import random
 import secrets
 from contextlib import nullcontext
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Expression
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.play_limits import play_refusal
+from core import rawsql
 from core.errors import ServiceError
 from lottery import draws
 from lottery.models import Ballot, BallotTally, Draw, DrawStatus, Game
@@ -138,25 +140,31 @@ def _lock_for_play(player: User, game: Game, day: date) -> Draw | None:
     user_pk = User._meta.pk.get_db_prep_value(player.pk, connection)
     params = [user_pk, game.pk, connection.ops.adapt_datefield_value(day)]
     sql = _PLAY_LOCK_SQL_POSTGRESQL if connection.vendor == "postgresql" else _PLAY_LOCK_SQL
-    # raw(): a Draw with only these fields loaded (the rest deferred), values converted
-    # by the backend as the ORM would.
-    draws_ = list(Draw.objects.raw(sql, params))
-    if not draws_:
+    # A statement written once (core.rawsql): a Draw with only these fields loaded (the rest
+    # deferred), the game's rules and the player's limits beside it, converted as the ORM would.
+    rows = rawsql.fetch(sql, params, _play_lock_columns())
+    if not rows:
         return None
-    for name in _PLAYER_LIMITS:  # as they are now, not as they were at sign-in
-        value = getattr(draws_[0], f"player_{name}")
-        if name.endswith("_at") or name.endswith("_until"):
-            value = _datetime(value)
+    row, at = rows[0], len(_PLAY_LOCK_DRAW_FIELDS)
+    draw = Draw.from_db(connection.alias, _PLAY_LOCK_DRAW_FIELDS, row[:at])
+    rules, limits = row[at : at + len(_PLAY_RULES)], row[at + len(_PLAY_RULES) :]
+    for name, value in zip(_PLAY_RULES, rules, strict=True):
+        setattr(draw, f"game_{name}", value)
+    for name, value in zip(_PLAYER_LIMITS, limits, strict=True):  # as they are now
         setattr(player, name, value)
-    return draws_[0]
+    return draw
 
 
-def _datetime(value: datetime | None) -> datetime | None:
-    """A timestamp read by raw() beside the model's columns: SQLite gives it naive (UTC, as
-    Django stores it there; its converter parses the declared datetime column)."""
-    if value is not None and timezone.is_naive(value):
-        value = value.replace(tzinfo=UTC)
-    return value
+_PLAY_LOCK_DRAW_FIELDS = ["id", "game_id", "date", "status", "close_at"]
+
+
+@functools.cache
+def _play_lock_columns() -> list[Expression]:
+    """What each column of the play lock's row holds (for its converters)."""
+    fields = [rawsql.field(Draw, name.removesuffix("_id")) for name in _PLAY_LOCK_DRAW_FIELDS]
+    fields += [rawsql.field(Game, name) for name in _PLAY_RULES]
+    fields += [rawsql.field(User, name) for name in _PLAYER_LIMITS]
+    return [rawsql.column(field) for field in fields]
 
 
 _BALLOT_COLUMNS = ("uuid", "player", "draw", "numbers", "created_at", "quick_pick")
