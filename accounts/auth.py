@@ -84,7 +84,7 @@ def _user_by_pk_sql() -> tuple[str, list[str], list]:
     """The statement, its columns' attribute names and their expressions (for converters)."""
     fields = User._meta.concrete_fields
     sql = f"SELECT {rawsql.names(fields)} FROM {rawsql.table(User)} WHERE "  # noqa: S608
-    sql += f"{rawsql.names([User._meta.pk])} = %s"
+    sql += f"{rawsql.col(User, User._meta.pk.name)} = %s"
     return sql, [field.attname for field in fields], [rawsql.column(f) for f in fields]
 
 

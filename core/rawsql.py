@@ -38,6 +38,11 @@ def names(fields: Iterable[Field]) -> str:
     return ", ".join(f"{quote(f.model._meta.db_table)}.{quote(f.column)}" for f in fields)
 
 
+def col(model: type[Model], name: str) -> str:
+    """The quoted ``table.column`` of one model field."""
+    return names([field(model, name)])
+
+
 def table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 

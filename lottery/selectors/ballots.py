@@ -4,7 +4,7 @@ import functools
 from typing import Literal
 
 from django.db import connection
-from django.db.models import Model, Prefetch, Q, QuerySet
+from django.db.models import Expression, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from core import rawsql
@@ -36,16 +36,19 @@ def ballots_of(*, player: User) -> QuerySet[Ballot]:
 
 # What BallotOut publishes, read as plain values: building model instances and an EXISTS
 # annotation cost more CPU than the rest of the request (bench/api_load.sh, PROFILE=1).
-_BALLOT_VALUES = (
-    "id",
-    "uuid",
-    "draw__game__slug",
-    "draw__date",
-    "numbers",
-    "created_at",
-    "draw__status",
-    "quick_pick",
+# (ORM lookup from a ballot, the model and field it reads): the ORM path reads the lookups,
+# PlayerBallots' statement the same columns in the same order.
+_BALLOT_COLUMNS = (
+    ("id", Ballot, "id"),
+    ("uuid", Ballot, "uuid"),
+    ("draw__game__slug", Game, "slug"),
+    ("draw__date", Draw, "date"),
+    ("numbers", Ballot, "numbers"),
+    ("created_at", Ballot, "created_at"),
+    ("draw__status", Draw, "status"),
+    ("quick_pick", Ballot, "quick_pick"),
 )
+_BALLOT_VALUES = tuple(lookup for lookup, _model, _name in _BALLOT_COLUMNS)
 
 
 def ballot_rows(ballots: QuerySet[Ballot]) -> list[dict]:
@@ -84,21 +87,9 @@ class PlayerBallots:
         return [published.ballot(*row[:8], won={row[0]} if row[8] else set()) for row in rows]
 
 
-_PAGE_FIELDS = (
-    (Ballot, "id"),
-    (Ballot, "uuid"),
-    (Game, "slug"),
-    (Draw, "date"),
-    (Ballot, "numbers"),
-    (Ballot, "created_at"),
-    (Draw, "status"),
-    (Ballot, "quick_pick"),
-)  # the order of _BALLOT_VALUES
-
-
 @functools.cache
-def _player_page_columns() -> list:
-    fields = [rawsql.field(model, name) for model, name in _PAGE_FIELDS]
+def _player_page_columns() -> list[Expression]:
+    fields = [rawsql.field(model, name) for _lookup, model, name in _BALLOT_COLUMNS]
     return [*map(rawsql.column, fields), rawsql.BOOLEAN]
 
 
@@ -106,13 +97,10 @@ def _player_page_columns() -> list:
 def _player_page_sql() -> tuple[str, tuple]:
     """The page statement and the parameters of its winning-picks subquery (compiled once,
     from winning_picks(): one definition of who wins)."""
-
-    def col(model: type[Model], name: str) -> str:
-        return rawsql.names([rawsql.field(model, name)])
-
+    col = rawsql.col
     winning_ids = winning_picks().order_by().values("ballot_id")
     winning, winning_params = winning_ids.query.sql_with_params()
-    columns = rawsql.names(rawsql.field(model, name) for model, name in _PAGE_FIELDS)
+    columns = ", ".join(col(model, name) for _lookup, model, name in _BALLOT_COLUMNS)
     sql = (
         f"SELECT {columns}, CASE WHEN {col(Draw, 'status')} = %s "  # noqa: S608
         f"THEN {col(Ballot, 'id')} IN ({winning}) END FROM {rawsql.table(Ballot)} "
@@ -126,8 +114,8 @@ def _player_page_sql() -> tuple[str, tuple]:
 
 @functools.cache
 def _player_count_sql() -> str:
-    player = connection.ops.quote_name(Ballot._meta.get_field("player").column)
-    return f"SELECT COUNT(*) FROM {rawsql.table(Ballot)} WHERE {player} = %s"  # noqa: S608
+    where = rawsql.col(Ballot, "player")
+    return f"SELECT COUNT(*) FROM {rawsql.table(Ballot)} WHERE {where} = %s"  # noqa: S608
 
 
 def ballot_row(ballot: Ballot) -> dict:

@@ -79,8 +79,12 @@ _PLAYER_LIMITS = (
     "daily_ballot_limit_next_at",
     "self_excluded_until",
 )
+# The draw's columns the play reads (a Draw with the rest deferred).
+_PLAY_LOCK_DRAW_FIELDS = ["id", "game_id", "date", "status", "close_at"]
 _PLAY_LOCK_SELECT = (
-    "SELECT d.id, d.game_id, d.date, d.status, d.close_at, "  # noqa: S608
+    "SELECT "  # noqa: S608
+    + ", ".join(f"d.{name}" for name in _PLAY_LOCK_DRAW_FIELDS)
+    + ", "
     + ", ".join(f"g.{name} AS game_{name}" for name in _PLAY_RULES)
     + ", "
     + ", ".join(f"u.{name} AS player_{name}" for name in _PLAYER_LIMITS)
@@ -153,9 +157,6 @@ def _lock_for_play(player: User, game: Game, day: date) -> Draw | None:
     for name, value in zip(_PLAYER_LIMITS, limits, strict=True):  # as they are now
         setattr(player, name, value)
     return draw
-
-
-_PLAY_LOCK_DRAW_FIELDS = ["id", "game_id", "date", "status", "close_at"]
 
 
 @functools.cache
