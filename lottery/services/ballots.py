@@ -9,6 +9,7 @@ import functools
 import random
 import secrets
 from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
@@ -111,6 +112,33 @@ _INSERT_WITHIN_LIMIT_SQL_POSTGRESQL = (
     f"WITH tally AS ({_TALLY_UPSERT_SQL}) "  # noqa: S608
     f"INSERT INTO {_BALLOT} ({', '.join(_BALLOT_SQL_COLUMNS)}) "
     "SELECT v.* FROM (VALUES {rows}) AS v, tally RETURNING id, uuid"
+)
+
+
+# PostgreSQL, the common case in one statement and one round trip, outside any transaction
+# block (it is its own transaction): lock the draw and the player as _lock_for_play does, but
+# only if the draw is open until after ``now``, the game's stored rules are those this process
+# judged the ticket by, and the player has set no limit or exclusion of their own; then the
+# tally-guarded insert. FOR SHARE / FOR NO KEY UPDATE re-read a row changed meanwhile, and
+# the conditions are judged again on that version, so a close or a rule change committed first
+# is seen. Any other case inserts nothing and the ticket is played the long way, which says why.
+_RULES_UNCHANGED = (
+    f"({', '.join(f'g.{name}' for name in _PLAY_RULES)}) = ({', '.join(['%s'] * len(_PLAY_RULES))})"
+)
+_NO_OWN_LIMITS = " AND ".join(f"u.{name} IS NULL" for name in _PLAYER_LIMITS)
+_PLAY_AT_ONCE_SQL_POSTGRESQL = (
+    "WITH lock AS MATERIALIZED (SELECT d.id, d.close_at "  # noqa: S608
+    f"FROM {_DRAW} d JOIN {_GAME} g ON g.id = d.game_id JOIN {_USER} u ON u.id = %s "
+    "WHERE d.game_id = %s AND d.date = %s AND d.status = %s AND d.close_at > %s "
+    f"AND {_RULES_UNCHANGED} AND {_NO_OWN_LIMITS} FOR SHARE OF d FOR NO KEY UPDATE OF u), "
+    f"tally AS (INSERT INTO {_TALLY} (player_id, draw_id, ballots) "
+    "SELECT %s, lock.id, %s FROM lock "
+    f"ON CONFLICT (player_id, draw_id) DO UPDATE SET ballots = {_TALLY}.ballots + "
+    f"excluded.ballots WHERE {_TALLY}.ballots + excluded.ballots <= %s RETURNING draw_id), "
+    f"ins AS (INSERT INTO {_BALLOT} ({', '.join(_BALLOT_SQL_COLUMNS)}) "
+    "SELECT v.column1, v.column2, tally.draw_id, v.column3, v.column4, v.column5 "
+    "FROM (VALUES {rows}) AS v, tally RETURNING id, uuid) "
+    "SELECT ins.id, ins.uuid, lock.id, lock.close_at FROM ins, lock"
 )
 
 
@@ -249,7 +277,6 @@ def ballot_play(
     return ticket_play(player=player, lines=[numbers], game_slug=game_slug, day=day)[0]
 
 
-@transaction.atomic
 def ticket_play(
     *,
     player: User,
@@ -264,6 +291,32 @@ def ticket_play(
     line keeps its numbers in every draw of the ticket, as the same line played again."""
     slug = game_slug or DEFAULT_GAME
     game = _games.get(slug)
+    if game is not None and draws_ahead == 1 and connection.vendor == "postgresql":
+        try:
+            ticket = _Ticket.judge(game, lines, day, draws_ahead, rng)
+        except ServiceError:
+            pass  # judged again below by the stored rules, which may differ
+        else:
+            ballots = _play_at_once(player, game, ticket)
+            if ballots is not None:
+                return ballots
+    return _ticket_play_locked(
+        player=player, slug=slug, lines=lines, day=day, draws_ahead=draws_ahead, rng=rng
+    )
+
+
+@transaction.atomic
+def _ticket_play_locked(
+    *,
+    player: User,
+    slug: str,
+    lines: list[list[int] | None],
+    day: date | None,
+    draws_ahead: int,
+    rng: random.Random | None,
+) -> list[Ballot]:
+    """The long way, in a transaction: every case, each refusal with its reason."""
+    game = _games.get(slug)
     if game is not None:
         try:
             # A savepoint when a refusal could come after a draw's lines went in.
@@ -276,6 +329,55 @@ def ticket_play(
     return _play(player, _game_load(slug), lines, day, draws_ahead, rng, fresh=True)
 
 
+@dataclass(frozen=True)
+class _Ticket:
+    """A ticket judged by a game's rules before any lock: its lines as numbers texts, which
+    of them were quick picks, its first draw's day and how many draws it plays."""
+
+    texts: list[str]
+    quick: list[bool]
+    day: date
+    draws_ahead: int
+
+    @classmethod
+    def judge(
+        cls,
+        game: Game,
+        lines: list[list[int] | None],
+        day: date | None,
+        draws_ahead: int,
+        rng: random.Random | None,
+    ) -> "_Ticket":
+        if not 1 <= len(lines) <= game.max_ballots_per_player:
+            raise ServiceError(
+                f"A ticket has 1 to {game.max_ballots_per_player} lines (the most a player may "
+                f"play in one draw); {len(lines)} were given."
+            )
+        quick = [numbers is None for numbers in lines]
+        texts = [
+            draws.numbers_text(quick_pick(game, rng))
+            if numbers is None
+            else _check_numbers(game, numbers)
+            for numbers in lines
+        ]
+        today = game.today_for(timezone.now())
+        day = day or today
+        last = day + timedelta(days=draws_ahead - 1)
+        if day < today:
+            raise ServiceError(f"The draw of {day} is closed: ballots for past days are refused.")
+        if not 1 <= draws_ahead <= game.horizon_days + 1:
+            raise ServiceError(
+                f"A ticket plays 1 to {game.horizon_days + 1} draws; {draws_ahead} asked."
+            )
+        if last > today + timedelta(days=game.horizon_days):
+            raise ServiceError(
+                f"Ballots may be played at most {game.horizon_days} days ahead (until "
+                f"{today + timedelta(days=game.horizon_days)})"
+                + (f"; this ticket's last draw would be {last}." if draws_ahead > 1 else ".")
+            )
+        return cls(texts=texts, quick=quick, day=day, draws_ahead=draws_ahead)
+
+
 def _play(
     player: User,
     game: Game,
@@ -286,46 +388,78 @@ def _play(
     *,
     fresh: bool,
 ) -> list[Ballot]:
-    if not 1 <= len(lines) <= game.max_ballots_per_player:
-        raise ServiceError(
-            f"A ticket has 1 to {game.max_ballots_per_player} lines (the most a player may play "
-            f"in one draw); {len(lines)} were given."
-        )
-    quick = [numbers is None for numbers in lines]
-    texts = [
-        draws.numbers_text(quick_pick(game, rng))
-        if numbers is None
-        else _check_numbers(game, numbers)
-        for numbers in lines
-    ]
-    today = game.today_for(timezone.now())
-    day = day or today
-    last = day + timedelta(days=draws_ahead - 1)
-    if day < today:
-        raise ServiceError(f"The draw of {day} is closed: ballots for past days are refused.")
-    if not 1 <= draws_ahead <= game.horizon_days + 1:
-        raise ServiceError(
-            f"A ticket plays 1 to {game.horizon_days + 1} draws; {draws_ahead} asked."
-        )
-    if last > today + timedelta(days=game.horizon_days):
-        raise ServiceError(
-            f"Ballots may be played at most {game.horizon_days} days ahead (until "
-            f"{today + timedelta(days=game.horizon_days)})"
-            + (f"; this ticket's last draw would be {last}." if draws_ahead > 1 else ".")
-        )
+    ticket = _Ticket.judge(game, lines, day, draws_ahead, rng)
     ballots: list[Ballot] = []
     for offset in range(draws_ahead):  # in date order: concurrent tickets lock alike
         ballots += _play_draw(
             player,
             game,
-            texts,
-            quick,
-            day + timedelta(days=offset),
+            ticket.texts,
+            ticket.quick,
+            ticket.day + timedelta(days=offset),
             fresh=fresh,
             # The player's own limits, judged once for the whole ticket under the first lock.
-            whole_ticket=len(texts) * draws_ahead if offset == 0 else 0,
+            whole_ticket=len(ticket.texts) * draws_ahead if offset == 0 else 0,
         )
     return ballots
+
+
+def _play_at_once(player: User, game: Game, ticket: _Ticket) -> list[Ballot] | None:
+    """A one-draw ticket in one statement (PostgreSQL): its ballots, or None when the
+    statement found a reason not to insert them (the long way then tells which)."""
+    now = timezone.now()  # the instant the ballots count, if the draw is still open then
+    ballots = [
+        Ballot(player=player, numbers=text, created_at=now, quick_pick=q)
+        for text, q in zip(ticket.texts, ticket.quick, strict=True)
+    ]
+    fields = [rawsql.field(Ballot, name) for name in _AT_ONCE_BALLOT_COLUMNS]
+    values = [
+        f.get_db_prep_save(getattr(b, f.attname), connection) for b in ballots for f in fields
+    ]
+    player_pk = User._meta.pk.get_db_prep_value(player.pk, connection)
+    params = [
+        player_pk,
+        game.pk,
+        connection.ops.adapt_datefield_value(ticket.day),
+        DrawStatus.OPEN.value,
+        connection.ops.adapt_datetimefield_value(now),
+        *_rules(game),
+        player_pk,
+        len(ballots),
+        game.max_ballots_per_player,
+        *values,
+    ]
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = _PLAY_AT_ONCE_SQL_POSTGRESQL.format(rows=", ".join([row_sql] * len(ballots)))
+    rows = rawsql.fetch(sql, params, _play_at_once_columns())
+    if not rows:
+        return None
+    draw_pk, close_at = rows[0][2], rows[0][3]
+    draw = Draw.from_db(
+        connection.alias,
+        _PLAY_LOCK_DRAW_FIELDS,
+        [draw_pk, game.pk, ticket.day, DrawStatus.OPEN.value, close_at],
+    )
+    draw.game = game  # the answer reads draw.game.slug: no query after COMMIT
+    ids = {uuid_: pk for pk, uuid_, _, _ in rows}
+    for ballot in ballots:
+        ballot.draw = draw
+        ballot.pk = ids[ballot.uuid]
+        ballot._state.adding = False
+        ballot._state.db = connection.alias
+    return ballots
+
+
+# The ballot columns the one-statement play sends as values (the draw's id comes from its lock).
+_AT_ONCE_BALLOT_COLUMNS = ("uuid", "player", "numbers", "created_at", "quick_pick")
+
+
+@functools.cache
+def _play_at_once_columns() -> list[Expression]:
+    """What each column of the one-statement play's rows holds (for its converters)."""
+    fields = [rawsql.field(Ballot, "id"), rawsql.field(Ballot, "uuid")]
+    fields += [rawsql.field(Draw, "id"), rawsql.field(Draw, "close_at")]
+    return [rawsql.column(field) for field in fields]
 
 
 def _play_draw(
