@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest
 
+from accounts.auth import Claims
 from accounts.models import User
 
 
@@ -16,3 +17,10 @@ class PlayerRequest(HttpRequest):
     """A request to an authenticated API route: JWTAuth has put its User in ``auth``."""
 
     auth: User
+
+
+class BearerRequest(HttpRequest):
+    """A request to a route of JWTAuth(deferred=True): ``auth`` holds the token's claims, and
+    the route's service checks the account they name."""
+
+    auth: Claims

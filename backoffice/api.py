@@ -16,7 +16,7 @@ from ninja.responses import NinjaJSONEncoder
 from pydantic_core import to_json
 
 from accounts.api import router as users_router
-from accounts.auth import JWTAuth
+from accounts.auth import UNAUTHORIZED, JWTAuth
 from backoffice.openapi import declare_errors
 from core.errors import ServiceError
 from lottery.api import router as lottery_router
@@ -93,9 +93,7 @@ def _summary(errors: list[dict]) -> str:
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = api.create_response(
-        request, {"detail": "Missing, invalid or expired access token."}, status=401
-    )
+    response = api.create_response(request, {"detail": UNAUTHORIZED}, status=401)
     response["WWW-Authenticate"] = "Bearer"
     return response
 

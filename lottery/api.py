@@ -12,7 +12,8 @@ from ninja import Query, Router, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
-from accounts.http import PlayerRequest
+from accounts.auth import JWTAuth
+from accounts.http import BearerRequest, PlayerRequest
 from core.errors import ErrorOut, ServiceError
 from core.filters import filtered, query_schema
 from core.pagination import Pagination
@@ -64,10 +65,14 @@ def games_list(request: HttpRequest) -> list[dict]:
     return [published.game(game, now=now) for game in games_active()]
 
 
+# Playing checks the token's account in the service's own statement (JWTAuth(deferred=True)).
 @router.post(
-    "/lotteries", response={201: BallotOut, 401: ErrorOut, 422: ErrorOut}, tags=["lotteries"]
+    "/lotteries",
+    auth=JWTAuth(deferred=True),
+    response={201: BallotOut, 401: ErrorOut, 422: ErrorOut},
+    tags=["lotteries"],
 )
-def lottery_play(request: PlayerRequest, payload: BallotIn) -> Status:
+def lottery_play(request: BearerRequest, payload: BallotIn) -> Status:
     ballot = ballot_play(
         player=request.auth,
         numbers=payload.numbers_or_none(),
@@ -79,6 +84,7 @@ def lottery_play(request: PlayerRequest, payload: BallotIn) -> Status:
 
 @router.post(
     "/tickets",
+    auth=JWTAuth(deferred=True),
     response={201: TicketOut, 401: ErrorOut, 422: ErrorOut},
     tags=["lotteries"],
     summary="Play a ticket: several lines, quick picks, advance play",
@@ -86,7 +92,7 @@ def lottery_play(request: PlayerRequest, payload: BallotIn) -> Status:
     "why). The same line may appear twice, as two ballots. A quick-picked line keeps its "
     "numbers in each of the ticket's draws.",
 )
-def ticket_play(request: PlayerRequest, payload: TicketIn) -> Status:
+def ticket_play(request: BearerRequest, payload: TicketIn) -> Status:
     ballots = ballot_services.ticket_play(
         player=request.auth,
         lines=[line.numbers_or_none() for line in payload.lines],

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Expression
 from django.utils import timezone
 
+from accounts.auth import Claims, account_of
 from accounts.models import User
 from accounts.play_limits import play_refusal
 from core import rawsql
@@ -126,20 +127,34 @@ _RULES_UNCHANGED = (
     f"({', '.join(f'g.{name}' for name in _PLAY_RULES)}) = ({', '.join(['%s'] * len(_PLAY_RULES))})"
 )
 _NO_OWN_LIMITS = " AND ".join(f"u.{name} IS NULL" for name in _PLAYER_LIMITS)
-_PLAY_AT_ONCE_SQL_POSTGRESQL = (
-    "WITH lock AS MATERIALIZED (SELECT d.id, d.close_at "  # noqa: S608
-    f"FROM {_DRAW} d JOIN {_GAME} g ON g.id = d.game_id JOIN {_USER} u ON u.id = %s "
-    "WHERE d.game_id = %s AND d.date = %s AND d.status = %s AND d.close_at > %s "
-    f"AND {_RULES_UNCHANGED} AND {_NO_OWN_LIMITS} FOR SHARE OF d FOR NO KEY UPDATE OF u), "
-    f"tally AS (INSERT INTO {_TALLY} (player_id, draw_id, ballots) "
-    "SELECT %s, lock.id, %s FROM lock "
-    f"ON CONFLICT (player_id, draw_id) DO UPDATE SET ballots = {_TALLY}.ballots + "
-    f"excluded.ballots WHERE {_TALLY}.ballots + excluded.ballots <= %s RETURNING draw_id), "
-    f"ins AS (INSERT INTO {_BALLOT} ({', '.join(_BALLOT_SQL_COLUMNS)}) "
-    "SELECT v.column1, v.column2, tally.draw_id, v.column3, v.column4, v.column5 "
-    "FROM (VALUES {rows}) AS v, tally RETURNING id, uuid) "
-    "SELECT ins.id, ins.uuid, lock.id, lock.close_at FROM ins, lock"
+# The bearer of an access token whose account no statement read yet (JWTAuth(deferred=True)):
+# the account must be active, not erased, and have revoked no token issued at or after this
+# one's (accounts.auth.user_for, in SQL; the parameter is the token's issued_at).
+_BEARER_VALID = (
+    "u.is_active AND u.erased_at IS NULL "
+    "AND (u.tokens_revoked_at IS NULL OR u.tokens_revoked_at < %s)"
 )
+
+
+@functools.cache
+def _play_at_once_sql(*, bearer: bool) -> str:
+    """The one-statement play, its VALUES rows left as ``{rows}``."""
+    account = f" AND {_BEARER_VALID}" if bearer else ""
+    return (
+        "WITH lock AS MATERIALIZED (SELECT d.id, d.close_at "  # noqa: S608
+        f"FROM {_DRAW} d JOIN {_GAME} g ON g.id = d.game_id JOIN {_USER} u ON u.id = %s "
+        "WHERE d.game_id = %s AND d.date = %s AND d.status = %s AND d.close_at > %s "
+        f"AND {_RULES_UNCHANGED} AND {_NO_OWN_LIMITS}{account} "
+        "FOR SHARE OF d FOR NO KEY UPDATE OF u), "
+        f"tally AS (INSERT INTO {_TALLY} (player_id, draw_id, ballots) "
+        "SELECT %s, lock.id, %s FROM lock "
+        f"ON CONFLICT (player_id, draw_id) DO UPDATE SET ballots = {_TALLY}.ballots + "
+        f"excluded.ballots WHERE {_TALLY}.ballots + excluded.ballots <= %s RETURNING draw_id), "
+        f"ins AS (INSERT INTO {_BALLOT} ({', '.join(_BALLOT_SQL_COLUMNS)}) "
+        "SELECT v.column1, v.column2, tally.draw_id, v.column3, v.column4, v.column5 "
+        "FROM (VALUES {rows}) AS v, tally RETURNING id, uuid) "
+        "SELECT ins.id, ins.uuid, lock.id, lock.close_at FROM ins, lock"
+    )
 
 
 class _StaleGame(Exception):
@@ -267,7 +282,7 @@ def quick_pick(game: Game, rng: random.Random | None = None) -> list[int]:
 
 def ballot_play(
     *,
-    player: User,
+    player: User | Claims,
     numbers: list[int] | None,
     game_slug: str | None = None,
     day: date | None = None,
@@ -279,7 +294,7 @@ def ballot_play(
 
 def ticket_play(
     *,
-    player: User,
+    player: User | Claims,
     lines: list[list[int] | None],
     game_slug: str | None = None,
     day: date | None = None,
@@ -288,7 +303,11 @@ def ticket_play(
 ) -> list[Ballot]:
     """Record a ticket: its lines (None asks for a quick pick) for the draw of ``day`` (today
     by default) and the ``draws_ahead - 1`` draws after it, all or nothing. A quick-picked
-    line keeps its numbers in every draw of the ticket, as the same line played again."""
+    line keeps its numbers in every draw of the ticket, as the same line played again.
+
+    ``player`` may be the Claims of an access token whose account was not read yet
+    (JWTAuth(deferred=True)): the account is then checked as JWTAuth checks it, in the
+    one-statement play or before the long way, and refused with the same 401."""
     slug = game_slug or DEFAULT_GAME
     game = _games.get(slug)
     if game is not None and draws_ahead == 1 and connection.vendor == "postgresql":
@@ -300,6 +319,8 @@ def ticket_play(
             ballots = _play_at_once(player, game, ticket)
             if ballots is not None:
                 return ballots
+    if isinstance(player, Claims):
+        player = account_of(player)
     return _ticket_play_locked(
         player=player, slug=slug, lines=lines, day=day, draws_ahead=draws_ahead, rng=rng
     )
@@ -404,33 +425,37 @@ def _play(
     return ballots
 
 
-def _play_at_once(player: User, game: Game, ticket: _Ticket) -> list[Ballot] | None:
+def _play_at_once(player: User | Claims, game: Game, ticket: _Ticket) -> list[Ballot] | None:
     """A one-draw ticket in one statement (PostgreSQL): its ballots, or None when the
     statement found a reason not to insert them (the long way then tells which)."""
     now = timezone.now()  # the instant the ballots count, if the draw is still open then
+    bearer = isinstance(player, Claims)
+    player_id = player.user_id if isinstance(player, Claims) else player.pk
     ballots = [
-        Ballot(player=player, numbers=text, created_at=now, quick_pick=q)
+        Ballot(player_id=player_id, numbers=text, created_at=now, quick_pick=q)
         for text, q in zip(ticket.texts, ticket.quick, strict=True)
     ]
     fields = [rawsql.field(Ballot, name) for name in _AT_ONCE_BALLOT_COLUMNS]
     values = [
         f.get_db_prep_save(getattr(b, f.attname), connection) for b in ballots for f in fields
     ]
-    player_pk = User._meta.pk.get_db_prep_value(player.pk, connection)
+    player_pk = User._meta.pk.get_db_prep_value(player_id, connection)
+    adapt = connection.ops.adapt_datetimefield_value
     params = [
         player_pk,
         game.pk,
         connection.ops.adapt_datefield_value(ticket.day),
         DrawStatus.OPEN.value,
-        connection.ops.adapt_datetimefield_value(now),
+        adapt(now),
         *_rules(game),
+        *([adapt(player.issued_at)] if isinstance(player, Claims) else []),
         player_pk,
         len(ballots),
         game.max_ballots_per_player,
         *values,
     ]
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = _PLAY_AT_ONCE_SQL_POSTGRESQL.format(rows=", ".join([row_sql] * len(ballots)))
+    sql = _play_at_once_sql(bearer=bearer).format(rows=", ".join([row_sql] * len(ballots)))
     rows = rawsql.fetch(sql, params, _play_at_once_columns())
     if not rows:
         return None

@@ -206,6 +206,16 @@ def test_a_player_changes_their_password_and_resets_a_forgotten_one(stack):
     assert stack.http("GET", "/api/v1/users/me", token=fresh).status == 200
     old = other_device.json()["access_token"]
     assert stack.http("GET", "/api/v1/users/me", token=old).status == 401
+    # Playing reads the account in its own statement (one round trip): a revoked token plays
+    # nothing there either, once every worker has seen the game and plays in that statement.
+    line = {"numbers": [4, 8, 15, 16, 23]}
+    for _ in range(4):
+        assert stack.http("POST", "/api/v1/lotteries", line, token=fresh).status == 201
+    for path, body in (("/api/v1/lotteries", line), ("/api/v1/tickets", {"lines": [line]})):
+        refused = stack.http("POST", path, body, token=old)
+        assert refused.status == 401, refused.body
+        assert refused.json() == {"detail": "Missing, invalid or expired access token."}
+    assert stack.http("GET", "/api/v1/lotteries", token=fresh).json()["count"] == 4
 
     answers = [
         stack.http("POST", "/api/v1/users/password-reset", {"email": address})

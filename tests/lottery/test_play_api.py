@@ -287,26 +287,27 @@ def test_playing_costs_a_fixed_handful_of_queries_and_none_after_commit(
     api, auth, game, django_assert_num_queries
 ):
     play(api, auth)  # the draw exists from here on, as for every ballot but the first
-    # PostgreSQL: the user, then one statement that locks player and draw, checks the draw is
-    # open, the game's rules and that the player set no limit, and inserts within the tally.
+    # PostgreSQL: one statement that locks player and draw, checks the token's account (active,
+    # not erased, the token not revoked), that the draw is open, the game's rules and that the
+    # player set no limit of their own, and inserts within the tally.
     # SQLite: the user; one statement that locks player and draw and reads the draw, the
     # game's rules and the player's own limits; the tally and the insert; the savepoint pair
     # of the atomic block (test-only: pytest-django wraps the test in a transaction). The
     # answer is built without going back to the database, so a connection lost after COMMIT
     # cannot turn a stored ballot into a 500.
-    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 6):
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 6):
         assert play(api, auth, numbers=[4, 5, 6, 7, 8]).status_code == 201
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_ballot_costs_two_statements_in_production_shape(make_player, django_assert_num_queries):
-    """Outside a test transaction, as gunicorn runs it: on PostgreSQL the user and the one
-    statement that locks, checks and inserts, in autocommit (no BEGIN/COMMIT round trips); on
-    SQLite the user, BEGIN IMMEDIATE, the lock, the tally, the insert and COMMIT."""
+def test_a_ballot_costs_one_statement_in_production_shape(make_player, django_assert_num_queries):
+    """Outside a test transaction, as gunicorn runs it: on PostgreSQL the one statement that
+    checks the account, locks, checks and inserts, in autocommit (no BEGIN/COMMIT round
+    trips); on SQLite the user, BEGIN IMMEDIATE, the lock, the tally, the insert and COMMIT."""
     daily_game()
     client, headers = Client(), bearer(make_player(email="counted@example.com"))
     assert play(client, headers).status_code == 201
-    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 6):
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 6):
         assert play(client, headers, numbers=[4, 5, 6, 7, 8]).status_code == 201
 
 
