@@ -52,12 +52,13 @@ _GROUPS: dict[str, list[str]] = {
         "tests/lottery/test_play_api.py",
         "tests/lottery/test_tickets.py",
         "tests/lottery/test_tally.py",
+        "tests/lottery/test_play_bearer.py",
         "tests/accounts/test_play_limits.py",
         "tests/commands/test_messages.py",
         "tests/lottery/test_admin_redraw.py",
         "tests/lottery/test_admin_draws.py",
     ],
-    "accounts/auth.py": ["tests/guards", "tests/accounts"],
+    "accounts/auth.py": ["tests/guards", "tests/accounts", "tests/lottery/test_play_bearer.py"],
     "accounts/services.py": ["tests/guards", "tests/accounts"],
     "core/netaddr.py": ["tests/guards/test_netaddr.py", "tests/test_hostile_input.py"],
     "core/ratelimit.py": ["tests/guards", "tests/test_hostile_input.py", "tests/accounts"],
@@ -91,6 +92,7 @@ _PG_ONLY = (
     "the PostgreSQL statement's path: this runner is SQLite, the PostgreSQL run of make test "
     "(tests/lottery/test_tally.py, test_tickets.py) covers it"
 )
+_PLAY_SQL = "lottery/services/play_statements.py"
 _BATCH = "bulk_create's batch size changes the statements, not the rows"
 _ONE_LINE = "return ticket_play(player=player, lines=[numbers], game_slug=game_slug, day=day)[0]"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
@@ -132,16 +134,14 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     # The play lock returns one row (the draw, joined with its player) or none.
     ("lottery/services/ballots.py", _LOCK_ROW, "constant: 0 -> -1"): _ONE_ROW,
     ("lottery/services/ballots.py", "return draws_[0]", "constant: 0 -> -1"): _ONE_ROW,
-    ("lottery/services/ballots.py", _ZIP, "constant: True -> False"): (
+    (_PLAY_SQL, _ZIP, "constant: True -> False"): (
         "both lists are built from the same lines: zip never sees different lengths"
     ),
-    ("lottery/services/ballots.py", _VENDOR, "guard disabled: condition -> False"): _PG_ONLY,
-    ("lottery/services/ballots.py", _PG_INSERT, "operator: + -> -"): _PG_ONLY,
-    ("lottery/services/ballots.py", "if not ids:", "guard disabled: condition -> False"): (
-        _PG_ONLY
-    ),
-    ("lottery/services/ballots.py", "if not ids:", "not removed"): _PG_ONLY,
-    ("lottery/services/ballots.py", "ballot._state.adding = False", "constant: False -> True"): (
+    (_PLAY_SQL, _VENDOR, "guard disabled: condition -> False"): _PG_ONLY,
+    (_PLAY_SQL, _PG_INSERT, "operator: + -> -"): _PG_ONLY,
+    (_PLAY_SQL, "if not ids:", "guard disabled: condition -> False"): (_PG_ONLY),
+    (_PLAY_SQL, "if not ids:", "not removed"): _PG_ONLY,
+    (_PLAY_SQL, "ballot._state.adding = False", "constant: False -> True"): (
         "the ballots are answered, never saved again: _state.adding is not read"
     ),
     ("lottery/services/ballots.py", "batch_size=2000,", "constant: 2000 -> 1999"): _BATCH,

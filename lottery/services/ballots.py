@@ -1,33 +1,45 @@
-"""Playing a ballot: the fast path every player request takes.
+"""Playing a ballot: the path every player request takes.
 
-One transaction: the rules (from a per-process games cache, checked against the stored ones
-under the lock), the play lock on the draw and the player, and the limit-checked insert.
-It raises ``ServiceError`` (nothing changed) when it refuses.
+The tickets are judged first by the rules of a per-process games cache. On PostgreSQL a
+one-draw ticket is then one statement in autocommit (``play_statements.play_at_once``: the
+locks, the draw still open, the stored rules unchanged, the account and its own limits, the
+tally-guarded insert). Anything that statement does not insert, and everything on SQLite,
+takes the long way: one transaction with the play lock on the draw and the player (which reads
+the stored rules), the player's own limits and the limit-checked insert, which says why it
+refuses. A refusal raises ``ServiceError``, and nothing is changed.
 """
 
-import functools
 import random
 import secrets
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from uuid import UUID
+from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Expression
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.auth import Claims, account_of
 from accounts.models import User
 from accounts.play_limits import play_refusal
-from core import rawsql
 from core.errors import ServiceError
 from lottery import draws
-from lottery.models import Ballot, BallotTally, Draw, DrawStatus, Game
+from lottery.models import Ballot, BallotTally, DrawStatus, Game
 from lottery.services.draws import draw_get_or_create
+from lottery.services.play_statements import (
+    insert_within_limit,
+    lock_for_play,
+    play_at_once,
+    rules_of,
+)
 
 DEFAULT_GAME = "daily"
 _CSPRNG = secrets.SystemRandom()  # quick picks: the OS CSPRNG, never a seeded generator
+# Each process keeps the games it has seen (slug -> Game) and judges a ticket by them; the
+# statement that locks the draw for a ballot reads (or compares) the stored rules, so an edit
+# in the admin applies to the very next ballot, and a stale copy costs one reload, never a
+# wrong answer.
+_games: dict[str, Game] = {}
 
 
 def _check_numbers(game: Game, numbers: list[int]) -> str:
@@ -52,111 +64,6 @@ def _and_list(items: list[int]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
-# The rules a ballot is judged by. Each process keeps the games it has seen (slug -> Game);
-# the statement that locks the draw for a ballot reads these columns too, so a ballot is
-# always judged by the rules stored at that moment: an edit in the admin applies to the very
-# next ballot, and a stale copy costs one reload, never a wrong answer.
-_PLAY_RULES = (
-    "slug",
-    "is_active",
-    "numbers_per_ballot",
-    "min_number",
-    "max_number",
-    "time_zone",
-    "max_ballots_per_player",
-    "horizon_days",
-)
-_games: dict[str, Game] = {}
-
-
-# Column names from the constant above; every value is a parameter.
-_BALLOT_SQL_COLUMNS = ("uuid", "player_id", "draw_id", "numbers", "created_at", "quick_pick")
-_DRAW, _GAME, _USER, _BALLOT, _TALLY = (
-    model._meta.db_table for model in (Draw, Game, User, Ballot, BallotTally)
-)
-# The player's own limits (accounts.play_limits), read in the statement that locks them.
-_PLAYER_LIMITS = (
-    "daily_ballot_limit",
-    "daily_ballot_limit_next",
-    "daily_ballot_limit_next_at",
-    "self_excluded_until",
-)
-# The draw's columns the play reads (a Draw with the rest deferred).
-_PLAY_LOCK_DRAW_FIELDS = ["id", "game_id", "date", "status", "close_at"]
-_PLAY_LOCK_SELECT = (
-    "SELECT "  # noqa: S608
-    + ", ".join(f"d.{name}" for name in _PLAY_LOCK_DRAW_FIELDS)
-    + ", "
-    + ", ".join(f"g.{name} AS game_{name}" for name in _PLAY_RULES)
-    + ", "
-    + ", ".join(f"u.{name} AS player_{name}" for name in _PLAYER_LIMITS)
-    + f" FROM {_DRAW} d JOIN {_GAME} g ON g.id = d.game_id JOIN {_USER} u ON u.id = %s "
-    "WHERE d.game_id = %s AND d.date = %s"
-)
-_PLAY_LOCK_SQL = _PLAY_LOCK_SELECT
-_PLAY_LOCK_SQL_POSTGRESQL = _PLAY_LOCK_SELECT + " FOR SHARE OF d FOR NO KEY UPDATE OF u"
-# Table names from the models' metadata; every value is a parameter. The player's tally in
-# the draw grows by the ticket's lines only if it stays within the limit (the last parameter):
-# one row found by its unique key, whatever the planner knows of the day's ballots.
-_TALLY_UPSERT_SQL = (
-    f"INSERT INTO {_TALLY} (player_id, draw_id, ballots) VALUES (%s, %s, %s) "  # noqa: S608
-    f"ON CONFLICT (player_id, draw_id) DO UPDATE SET ballots = {_TALLY}.ballots + "
-    f"excluded.ballots WHERE {_TALLY}.ballots + excluded.ballots <= %s RETURNING ballots"
-)
-_BALLOTS_INSERT_SQL = (
-    f"INSERT INTO {_BALLOT} ({', '.join(_BALLOT_SQL_COLUMNS)}) "  # noqa: S608
-    "VALUES {rows} RETURNING id, uuid"
-)
-# PostgreSQL: both in one statement (one round trip, as a single count-guarded INSERT was);
-# the ballots go in only if the tally row came back.
-_INSERT_WITHIN_LIMIT_SQL_POSTGRESQL = (
-    f"WITH tally AS ({_TALLY_UPSERT_SQL}) "  # noqa: S608
-    f"INSERT INTO {_BALLOT} ({', '.join(_BALLOT_SQL_COLUMNS)}) "
-    "SELECT v.* FROM (VALUES {rows}) AS v, tally RETURNING id, uuid"
-)
-
-
-# PostgreSQL, the common case in one statement and one round trip, outside any transaction
-# block (it is its own transaction): lock the draw and the player as _lock_for_play does, but
-# only if the draw is open until after ``now``, the game's stored rules are those this process
-# judged the ticket by, and the player has set no limit or exclusion of their own; then the
-# tally-guarded insert. FOR SHARE / FOR NO KEY UPDATE re-read a row changed meanwhile, and
-# the conditions are judged again on that version, so a close or a rule change committed first
-# is seen. Any other case inserts nothing and the ticket is played the long way, which says why.
-_RULES_UNCHANGED = (
-    f"({', '.join(f'g.{name}' for name in _PLAY_RULES)}) = ({', '.join(['%s'] * len(_PLAY_RULES))})"
-)
-_NO_OWN_LIMITS = " AND ".join(f"u.{name} IS NULL" for name in _PLAYER_LIMITS)
-# The bearer of an access token whose account no statement read yet (JWTAuth(deferred=True)):
-# the account must be active, not erased, and have revoked no token issued at or after this
-# one's (accounts.auth.user_for, in SQL; the parameter is the token's issued_at).
-_BEARER_VALID = (
-    "u.is_active AND u.erased_at IS NULL "
-    "AND (u.tokens_revoked_at IS NULL OR u.tokens_revoked_at < %s)"
-)
-
-
-@functools.cache
-def _play_at_once_sql(*, bearer: bool) -> str:
-    """The one-statement play, its VALUES rows left as ``{rows}``."""
-    account = f" AND {_BEARER_VALID}" if bearer else ""
-    return (
-        "WITH lock AS MATERIALIZED (SELECT d.id, d.close_at "  # noqa: S608
-        f"FROM {_DRAW} d JOIN {_GAME} g ON g.id = d.game_id JOIN {_USER} u ON u.id = %s "
-        "WHERE d.game_id = %s AND d.date = %s AND d.status = %s AND d.close_at > %s "
-        f"AND {_RULES_UNCHANGED} AND {_NO_OWN_LIMITS}{account} "
-        "FOR SHARE OF d FOR NO KEY UPDATE OF u), "
-        f"tally AS (INSERT INTO {_TALLY} (player_id, draw_id, ballots) "
-        "SELECT %s, lock.id, %s FROM lock "
-        f"ON CONFLICT (player_id, draw_id) DO UPDATE SET ballots = {_TALLY}.ballots + "
-        f"excluded.ballots WHERE {_TALLY}.ballots + excluded.ballots <= %s RETURNING draw_id), "
-        f"ins AS (INSERT INTO {_BALLOT} ({', '.join(_BALLOT_SQL_COLUMNS)}) "
-        "SELECT v.column1, v.column2, tally.draw_id, v.column3, v.column4, v.column5 "
-        "FROM (VALUES {rows}) AS v, tally RETURNING id, uuid) "
-        "SELECT ins.id, ins.uuid, lock.id, lock.close_at FROM ins, lock"
-    )
-
-
 class _StaleGame(Exception):
     """The cached game differs from the stored one, or its draw for the day does not exist."""
 
@@ -168,86 +75,6 @@ def _game_load(slug: str) -> Game:
         raise ServiceError(f"There is no active game {slug!r}.")
     _games[slug] = game
     return game
-
-
-def _rules(obj: Game | Draw, prefix: str = "") -> tuple[object, ...]:
-    """The play rules of a game, or those the play lock read beside a draw (``game_``...)."""
-    return tuple(getattr(obj, prefix + name) for name in _PLAY_RULES)
-
-
-def _lock_for_play(player: User, game: Game, day: date) -> Draw | None:
-    """In one round trip: lock the game's draw of ``day`` against closing until this ballot
-    commits, serialise the player's ballots (so the per-draw limit holds under concurrency),
-    and read the draw's status and close time and the game's current rules.
-
-    FOR SHARE lets ballots go in side by side while the close's FOR UPDATE waits for them
-    (and they wait for it). SQLite serialises writers (IMMEDIATE transactions). Returns None
-    when there is no such draw yet.
-    """
-    user_pk = User._meta.pk.get_db_prep_value(player.pk, connection)
-    params = [user_pk, game.pk, connection.ops.adapt_datefield_value(day)]
-    sql = _PLAY_LOCK_SQL_POSTGRESQL if connection.vendor == "postgresql" else _PLAY_LOCK_SQL
-    # A statement written once (core.rawsql): a Draw with only these fields loaded (the rest
-    # deferred), the game's rules and the player's limits beside it, converted as the ORM would.
-    rows = rawsql.fetch(sql, params, _play_lock_columns())
-    if not rows:
-        return None
-    row, at = rows[0], len(_PLAY_LOCK_DRAW_FIELDS)
-    draw = Draw.from_db(connection.alias, _PLAY_LOCK_DRAW_FIELDS, row[:at])
-    rules, limits = row[at : at + len(_PLAY_RULES)], row[at + len(_PLAY_RULES) :]
-    for name, value in zip(_PLAY_RULES, rules, strict=True):
-        setattr(draw, f"game_{name}", value)
-    for name, value in zip(_PLAYER_LIMITS, limits, strict=True):  # as they are now
-        setattr(player, name, value)
-    return draw
-
-
-@functools.cache
-def _play_lock_columns() -> list[Expression]:
-    """What each column of the play lock's row holds (for its converters)."""
-    fields = [rawsql.field(Draw, name.removesuffix("_id")) for name in _PLAY_LOCK_DRAW_FIELDS]
-    fields += [rawsql.field(Game, name) for name in _PLAY_RULES]
-    fields += [rawsql.field(User, name) for name in _PLAYER_LIMITS]
-    return [rawsql.column(field) for field in fields]
-
-
-_BALLOT_COLUMNS = ("uuid", "player", "draw", "numbers", "created_at", "quick_pick")
-_VALUES_ROW = "(" + ", ".join(["%s"] * len(_BALLOT_COLUMNS)) + ")"
-
-
-def _insert_within_limit(
-    *, player: User, draw: Draw, numbers: list[str], quick: list[bool], now: datetime, limit: int
-) -> list[Ballot] | None:
-    """INSERT the lines unless the player would then have more than ``limit`` ballots in the
-    draw, all or none, with the player's tally (run after _lock_for_play, which serialises the
-    player's plays; ``len(numbers) <= limit`` is checked before)."""
-    ballots = [
-        Ballot(player=player, draw=draw, numbers=text, created_at=now, quick_pick=q)
-        for text, q in zip(numbers, quick, strict=True)
-    ]
-    by_name = {field.name: field for field in Ballot._meta.concrete_fields}
-    fields = [by_name[name] for name in _BALLOT_COLUMNS]
-    params = [
-        f.get_db_prep_save(getattr(b, f.attname), connection) for b in ballots for f in fields
-    ]
-    rows = ", ".join([_VALUES_ROW] * len(ballots))
-    tally = [params[1], params[2], len(ballots), limit]  # player, draw, lines, limit
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(_INSERT_WITHIN_LIMIT_SQL_POSTGRESQL.format(rows=rows), tally + params)
-        else:
-            cursor.execute(_TALLY_UPSERT_SQL, tally)
-            if cursor.fetchone() is None:
-                return None
-            cursor.execute(_BALLOTS_INSERT_SQL.format(rows=rows), params)
-        ids = {UUID(str(uuid_)): pk for pk, uuid_ in cursor.fetchall()}
-    if not ids:
-        return None
-    for ballot in ballots:
-        ballot.pk = ids[ballot.uuid]
-        ballot._state.adding = False
-        ballot._state.db = connection.alias
-    return ballots
 
 
 def tallies_rebuild(*, draw_ids: list[int]) -> None:
@@ -316,7 +143,7 @@ def ticket_play(
         except ServiceError:
             pass  # judged again below by the stored rules, which may differ
         else:
-            ballots = _play_at_once(player, game, ticket)
+            ballots = play_at_once(player, game, ticket.day, ticket.texts, ticket.quick)
             if ballots is not None:
                 return ballots
     if isinstance(player, Claims):
@@ -425,68 +252,6 @@ def _play(
     return ballots
 
 
-def _play_at_once(player: User | Claims, game: Game, ticket: _Ticket) -> list[Ballot] | None:
-    """A one-draw ticket in one statement (PostgreSQL): its ballots, or None when the
-    statement found a reason not to insert them (the long way then tells which)."""
-    now = timezone.now()  # the instant the ballots count, if the draw is still open then
-    bearer = isinstance(player, Claims)
-    player_id = player.user_id if isinstance(player, Claims) else player.pk
-    ballots = [
-        Ballot(player_id=player_id, numbers=text, created_at=now, quick_pick=q)
-        for text, q in zip(ticket.texts, ticket.quick, strict=True)
-    ]
-    fields = [rawsql.field(Ballot, name) for name in _AT_ONCE_BALLOT_COLUMNS]
-    values = [
-        f.get_db_prep_save(getattr(b, f.attname), connection) for b in ballots for f in fields
-    ]
-    player_pk = User._meta.pk.get_db_prep_value(player_id, connection)
-    adapt = connection.ops.adapt_datetimefield_value
-    params = [
-        player_pk,
-        game.pk,
-        connection.ops.adapt_datefield_value(ticket.day),
-        DrawStatus.OPEN.value,
-        adapt(now),
-        *_rules(game),
-        *([adapt(player.issued_at)] if isinstance(player, Claims) else []),
-        player_pk,
-        len(ballots),
-        game.max_ballots_per_player,
-        *values,
-    ]
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = _play_at_once_sql(bearer=bearer).format(rows=", ".join([row_sql] * len(ballots)))
-    rows = rawsql.fetch(sql, params, _play_at_once_columns())
-    if not rows:
-        return None
-    draw_pk, close_at = rows[0][2], rows[0][3]
-    draw = Draw.from_db(
-        connection.alias,
-        _PLAY_LOCK_DRAW_FIELDS,
-        [draw_pk, game.pk, ticket.day, DrawStatus.OPEN.value, close_at],
-    )
-    draw.game = game  # the answer reads draw.game.slug: no query after COMMIT
-    ids = {uuid_: pk for pk, uuid_, _, _ in rows}
-    for ballot in ballots:
-        ballot.draw = draw
-        ballot.pk = ids[ballot.uuid]
-        ballot._state.adding = False
-        ballot._state.db = connection.alias
-    return ballots
-
-
-# The ballot columns the one-statement play sends as values (the draw's id comes from its lock).
-_AT_ONCE_BALLOT_COLUMNS = ("uuid", "player", "numbers", "created_at", "quick_pick")
-
-
-@functools.cache
-def _play_at_once_columns() -> list[Expression]:
-    """What each column of the one-statement play's rows holds (for its converters)."""
-    fields = [rawsql.field(Ballot, "id"), rawsql.field(Ballot, "uuid")]
-    fields += [rawsql.field(Draw, "id"), rawsql.field(Draw, "close_at")]
-    return [rawsql.column(field) for field in fields]
-
-
 def _play_draw(
     player: User,
     game: Game,
@@ -500,12 +265,12 @@ def _play_draw(
     """The lines of one draw: lock it (and the player), check the cut-off, insert them."""
     if fresh:
         draw_get_or_create(game=game, day=day)
-    draw = _lock_for_play(player, game, day)
+    draw = lock_for_play(player, game, day)
     if draw is None:
         if not fresh:
             raise _StaleGame  # the first ballot of the day: the draw is created above
         raise ServiceError("Your account cannot play.", status=401)  # deleted meanwhile
-    if not fresh and _rules(game) != _rules(draw, prefix="game_"):
+    if not fresh and rules_of(game) != rules_of(draw, prefix="game_"):
         raise _StaleGame
     draw.game = game  # the answer reads draw.game.slug: no query after COMMIT
     now = timezone.now()  # the instant the ballot counts, taken under the lock
@@ -513,7 +278,7 @@ def _play_draw(
         raise ServiceError(f"The draw of {day} is closed: it closed at {draw.close_at:%H:%M} UTC.")
     if whole_ticket and (refusal := play_refusal(player=player, now=now, ballots=whole_ticket)):
         raise refusal
-    ballots = _insert_within_limit(
+    ballots = insert_within_limit(
         player=player,
         draw=draw,
         numbers=texts,
