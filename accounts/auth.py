@@ -105,6 +105,23 @@ def user_for(claims: Claims) -> User | None:
     return user
 
 
+def bearer_account_valid(alias: str) -> str:
+    """SQL that holds when the account row ``alias`` may still be signed in with a token issued
+    at its one parameter: ``user_for``'s checks (active, not erased, no revocation at or after
+    the token's issued_at), for a statement that reads the account itself."""
+    return (
+        f"{alias}.is_active AND {alias}.erased_at IS NULL AND "
+        f"({alias}.tokens_revoked_at IS NULL OR {alias}.tokens_revoked_at < %s)"
+    )
+
+
+def bearer_account_sql() -> str:
+    """A statement (or EXISTS subquery) with a row when the account of its first parameter may
+    still be signed in with a token issued at its second (``bearer_account_valid``)."""
+    table = rawsql.table(User)
+    return f"SELECT 1 FROM {table} u WHERE u.id = %s AND {bearer_account_valid('u')}"  # noqa: S608
+
+
 def account_of(claims: Claims) -> User:
     """``user_for``, for a service handed the claims of a token that JWTAuth(deferred=True)
     let through without reading the account: the same 401 as JWTAuth when it no longer

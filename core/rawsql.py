@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Expression, Field, Model, Value
+from django.db.models import BigIntegerField, BooleanField, Expression, Field, Model, Value
 
 Converter = Callable[[Any, Expression, Any], Any]
 
 BOOLEAN = Value(None, output_field=BooleanField())  # a computed yes/no column (EXISTS, CASE)
+COUNT = Value(None, output_field=BigIntegerField())  # a computed COUNT(*) column
 
 
 def field(model: type[Model], name: str) -> Field:

@@ -12,7 +12,7 @@ from ninja import Query, Router, Status
 from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
-from accounts.auth import JWTAuth
+from accounts.auth import JWTAuth, account_of
 from accounts.http import BearerRequest, PlayerRequest
 from core.errors import ErrorOut, ServiceError
 from core.filters import filtered, query_schema
@@ -103,14 +103,16 @@ def ticket_play(request: BearerRequest, payload: TicketIn) -> Status:
     return Status(201, {"ballots": [ballot_row(ballot) for ballot in ballots]})
 
 
-@router.get("/lotteries", response=list[BallotOut], tags=["lotteries"])
+# The unfiltered list reads the token's account in its own statement (JWTAuth(deferred=True)).
+@router.get("/lotteries", auth=JWTAuth(deferred=True), response=list[BallotOut], tags=["lotteries"])
 @paginate(Pagination, page_size=20, present=ballot_rows)
 def lottery_list(
-    request: PlayerRequest, filters: Query[BallotFilters]
+    request: BearerRequest, filters: Query[BallotFilters]
 ) -> QuerySet[Ballot] | PlayerBallots:
-    if not filters.dict(exclude_none=True):  # the list every visit asks for: its own statement
+    if not filters.dict(exclude_none=True):  # the list every visit asks for: one statement
         return PlayerBallots(player=request.auth)
-    return filtered(BallotFilter, filters, ballots_of(player=request.auth))
+    player = account_of(request.auth)
+    return filtered(BallotFilter, filters, ballots_of(player=player))
 
 
 @router.get("/lotteries/{ballot_id}", response={200: BallotOut, 404: ErrorOut}, tags=["lotteries"])

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Expression
 from django.utils import timezone
 
-from accounts.auth import Claims
+from accounts.auth import Claims, bearer_account_valid
 from accounts.models import User
 from core import rawsql
 from lottery.models import Ballot, BallotTally, Draw, DrawStatus, Game
@@ -94,10 +94,7 @@ _NO_OWN_LIMITS = " AND ".join(f"u.{name} IS NULL" for name in _PLAYER_LIMITS)
 # The bearer of an access token whose account no statement read yet (JWTAuth(deferred=True)):
 # the account must be active, not erased, and have revoked no token issued at or after this
 # one's (accounts.auth.user_for, in SQL; the parameter is the token's issued_at).
-_BEARER_VALID = (
-    "u.is_active AND u.erased_at IS NULL "
-    "AND (u.tokens_revoked_at IS NULL OR u.tokens_revoked_at < %s)"
-)
+_BEARER_VALID = bearer_account_valid("u")
 
 
 @functools.cache

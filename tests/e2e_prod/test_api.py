@@ -216,6 +216,10 @@ def test_a_player_changes_their_password_and_resets_a_forgotten_one(stack):
         assert refused.status == 401, refused.body
         assert refused.json() == {"detail": "Missing, invalid or expired access token."}
     assert stack.http("GET", "/api/v1/lotteries", token=fresh).json()["count"] == 4
+    # The own list reads the account in its page's statement: not shown to the old token.
+    for query in ("", "?page=9", "?won=false"):
+        listed = stack.http("GET", f"/api/v1/lotteries{query}", token=old)
+        assert listed.status == 401, listed.body
 
     answers = [
         stack.http("POST", "/api/v1/users/password-reset", {"email": address})

@@ -1,7 +1,8 @@
-"""Playing reads the token's account in the play statement itself (JWTAuth(deferred=True)):
-an account that may no longer play is refused with the very 401 every other route gives,
-whether the one-statement play (PostgreSQL, the game already seen by this process) or the
-long way (SQLite, a first ballot, a refusal) judges it, and nothing is stored."""
+"""Playing and the own list read the token's account in their own statement
+(JWTAuth(deferred=True)): an account that may no longer sign in is refused with the very 401
+every other route gives, whether the one-statement play (PostgreSQL, the game already seen by
+this process) or the long way (SQLite, a first ballot, a refusal) judges it, and nothing is
+stored; its list is not shown, filtered or not."""
 
 from datetime import timedelta
 
@@ -132,3 +133,24 @@ def test_the_play_statement_reads_the_account_itself(api, player, game_seen):
         assert "tokens_revoked_at" in statements[0]
     else:  # the long way: the account read first, as JWTAuth reads it
         assert "tokens_revoked_at" in statements[0]
+
+
+@pytest.mark.parametrize("query", ["", "?page=3", "?game=daily", "?won=false"])
+@pytest.mark.parametrize("change", [c for c in CHANGES if c != "deleted"])  # ballots PROTECT it
+def test_the_own_list_of_a_token_that_no_longer_speaks_for_a_player_is_401(
+    api, player, game_seen, change, query
+):
+    headers = bearer(player)
+    played = api.post(
+        "/api/v1/lotteries",
+        ROUTES["/api/v1/lotteries"],
+        content_type="application/json",
+        **headers,
+    )
+    assert played.status_code == 201
+    assert api.get(f"/api/v1/lotteries{query}", **headers).status_code == 200
+    CHANGES[change](player)
+    response = api.get(f"/api/v1/lotteries{query}", **headers)
+    assert response.status_code == 401, response.content
+    assert response.json() == {"detail": "Missing, invalid or expired access token."}
+    assert response["WWW-Authenticate"] == "Bearer"
