@@ -159,3 +159,48 @@ def test_two_concurrent_refreshes_get_the_same_pair_and_keep_the_player_in(make_
     player.refresh_from_db()
     assert player.tokens_revoked_at is None
     assert Client().get(ME, HTTP_AUTHORIZATION=f"Bearer {pair['access_token']}").status_code == 200
+
+
+# A token's signature and form are checked once and kept (accounts.auth._signed); its times are
+# judged on every request, so keeping it must never keep a token alive.
+
+
+@pytest.mark.django_db
+def test_a_token_already_seen_is_refused_the_moment_it_expires(api, player):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        token = signed(player, exp=int(time.time()) + 60)
+        assert api.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+        clock.shift(59)
+        assert api.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+        clock.shift(1)  # exp <= now: expired, as PyJWT judges it
+        assert api.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_token_issued_in_the_future_waits_for_its_time_even_once_refused(api, player):
+    """Another process's clock a little ahead: refused until its iat, then accepted (the
+    refusal on time is not kept)."""
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        token = signed(player, iat=int(time.time()) + 5)
+        assert api.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+        clock.shift(5)
+        assert api.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_token_seen_under_one_signing_key_is_refused_under_another(api, player):
+    token = signed(player)
+    assert api.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    with override_settings(JWT_SIGNING_KEY="another-key-of-at-least-thirty-two-bytes-0123456789"):
+        assert api.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_very_long_token_is_checked_but_not_kept(api, player):
+    from accounts import auth
+
+    token = signed(player, padding="x" * 2000)
+    assert len(token) > 2000
+    before = auth._signed.cache_info().currsize
+    assert api.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    assert auth._signed.cache_info().currsize == before
