@@ -8,6 +8,7 @@ ORM. Names come from the models' metadata, values are parameters: nothing from a
 ever formatted into the SQL.
 """
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -49,6 +50,16 @@ def table(model: type[Model]) -> str:
 
 
 def _converters(columns: Sequence[Expression]) -> list[tuple[int, list[Converter], Expression]]:
+    """Each column's converter chain (Django asks every field and the backend each time: a
+    few percent of a request; the columns of a statement written once are always the same
+    expressions, so the chain is kept per backend and columns)."""
+    return _converters_of(connection.vendor, tuple(columns))
+
+
+@functools.lru_cache(maxsize=256)
+def _converters_of(
+    vendor: str, columns: tuple[Expression, ...]
+) -> list[tuple[int, list[Converter], Expression]]:
     found = []
     for i, expression in enumerate(columns):
         chain = connection.ops.get_db_converters(expression) + expression.get_db_converters(
