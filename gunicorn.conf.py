@@ -7,6 +7,8 @@ bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 accesslog = "-"
+# gunicorn's access line, gathered without copying every header (core/gunicorn_logging.py).
+logger_class = "core.gunicorn_logging.Logger"
 
 # X-Forwarded-Proto (and -For) count only from the proxies the app trusts: with
 # TRUSTED_PROXY_COUNT=0 nobody is trusted, not even loopback; behind a PaaS router or load
