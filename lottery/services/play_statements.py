@@ -8,10 +8,11 @@ converted as the ORM converts them (core.rawsql).
 
 import functools
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import Expression
+from django.db.models import Expression, Field
 from django.utils import timezone
 
 from accounts.auth import Claims, bearer_account_valid
@@ -97,9 +98,10 @@ _NO_OWN_LIMITS = " AND ".join(f"u.{name} IS NULL" for name in _PLAYER_LIMITS)
 _BEARER_VALID = bearer_account_valid("u")
 
 
-@functools.cache
-def _play_at_once_sql(*, bearer: bool) -> str:
-    """The one-statement play, its VALUES rows left as ``{rows}``."""
+@functools.lru_cache(maxsize=64)
+def _play_at_once_sql(*, bearer: bool, lines: int) -> str:
+    """The one-statement play for a ticket of ``lines`` lines (one VALUES row each)."""
+    row = "(" + ", ".join(["%s"] * len(_AT_ONCE_BALLOT_COLUMNS)) + ")"
     account = f" AND {_BEARER_VALID}" if bearer else ""
     return (
         "WITH lock AS MATERIALIZED (SELECT d.id, d.close_at "  # noqa: S608
@@ -113,7 +115,7 @@ def _play_at_once_sql(*, bearer: bool) -> str:
         f"excluded.ballots WHERE {_TALLY}.ballots + excluded.ballots <= %s RETURNING draw_id), "
         f"ins AS (INSERT INTO {_BALLOT} ({', '.join(_BALLOT_SQL_COLUMNS)}) "
         "SELECT v.column1, v.column2, tally.draw_id, v.column3, v.column4, v.column5 "
-        "FROM (VALUES {rows}) AS v, tally RETURNING id, uuid) "
+        f"FROM (VALUES {', '.join([row] * lines)}) AS v, tally RETURNING id, uuid) "
         "SELECT ins.id, ins.uuid, lock.id, lock.close_at FROM ins, lock"
     )
 
@@ -211,7 +213,7 @@ def play_at_once(
         Ballot(player_id=player_id, numbers=text, created_at=now, quick_pick=q)
         for text, q in zip(texts, quick, strict=True)
     ]
-    fields = [rawsql.field(Ballot, name) for name in _AT_ONCE_BALLOT_COLUMNS]
+    fields = _at_once_ballot_fields()
     values = [
         f.get_db_prep_save(getattr(b, f.attname), connection) for b in ballots for f in fields
     ]
@@ -230,8 +232,7 @@ def play_at_once(
         game.max_ballots_per_player,
         *values,
     ]
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = _play_at_once_sql(bearer=bearer).format(rows=", ".join([row_sql] * len(ballots)))
+    sql = _play_at_once_sql(bearer=bearer, lines=len(ballots))
     rows = rawsql.fetch(sql, params, _play_at_once_columns())
     if not rows:
         return None
@@ -253,6 +254,11 @@ def play_at_once(
 
 # The ballot columns the one-statement play sends as values (the draw's id comes from its lock).
 _AT_ONCE_BALLOT_COLUMNS = ("uuid", "player", "numbers", "created_at", "quick_pick")
+
+
+@functools.cache
+def _at_once_ballot_fields() -> "list[Field[Any, Any]]":  # django-stubs generic, not Django
+    return [rawsql.field(Ballot, name) for name in _AT_ONCE_BALLOT_COLUMNS]
 
 
 @functools.cache
