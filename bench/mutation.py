@@ -139,8 +139,6 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ),
     (_PLAY_SQL, _VENDOR, "guard disabled: condition -> False"): _PG_ONLY,
     (_PLAY_SQL, _PG_INSERT, "operator: + -> -"): _PG_ONLY,
-    (_PLAY_SQL, "if not ids:", "guard disabled: condition -> False"): (_PG_ONLY),
-    (_PLAY_SQL, "if not ids:", "not removed"): _PG_ONLY,
     (_PLAY_SQL, "ballot._state.adding = False", "constant: False -> True"): (
         "the ballots are answered, never saved again: _state.adding is not read"
     ),

@@ -46,27 +46,38 @@ _PLAYER_LIMITS = (
     "daily_ballot_limit_next_at",
     "self_excluded_until",
 )
+# The draw of a game and day, its game and the player (the first three parameters), and the
+# locks a ballot takes on PostgreSQL: FOR SHARE lets ballots go in side by side while the
+# close's FOR UPDATE waits for them; the player's row serialises their plays.
+_PLAY_LOCK_FROM = (
+    f"FROM {_DRAW} d JOIN {_GAME} g ON g.id = d.game_id JOIN {_USER} u ON u.id = %s "
+    "WHERE d.game_id = %s AND d.date = %s"
+)
+_PLAY_LOCKS = "FOR SHARE OF d FOR NO KEY UPDATE OF u"
 # The draw's columns the play reads (a Draw with the rest deferred).
 _PLAY_LOCK_DRAW_FIELDS = ["id", "game_id", "date", "status", "close_at"]
 _PLAY_LOCK_SELECT = (
-    "SELECT "  # noqa: S608
+    "SELECT "
     + ", ".join(f"d.{name}" for name in _PLAY_LOCK_DRAW_FIELDS)
     + ", "
     + ", ".join(f"g.{name} AS game_{name}" for name in _PLAY_RULES)
     + ", "
     + ", ".join(f"u.{name} AS player_{name}" for name in _PLAYER_LIMITS)
-    + f" FROM {_DRAW} d JOIN {_GAME} g ON g.id = d.game_id JOIN {_USER} u ON u.id = %s "
-    "WHERE d.game_id = %s AND d.date = %s"
+    + " "
+    + _PLAY_LOCK_FROM
 )
 _PLAY_LOCK_SQL = _PLAY_LOCK_SELECT
-_PLAY_LOCK_SQL_POSTGRESQL = _PLAY_LOCK_SELECT + " FOR SHARE OF d FOR NO KEY UPDATE OF u"
+_PLAY_LOCK_SQL_POSTGRESQL = f"{_PLAY_LOCK_SELECT} {_PLAY_LOCKS}"
 # Table names from the models' metadata; every value is a parameter. The player's tally in
 # the draw grows by the ticket's lines only if it stays within the limit (the last parameter):
 # one row found by its unique key, whatever the planner knows of the day's ballots.
+_TALLY_WITHIN_LIMIT = (
+    f"ON CONFLICT (player_id, draw_id) DO UPDATE SET ballots = {_TALLY}.ballots + "
+    f"excluded.ballots WHERE {_TALLY}.ballots + excluded.ballots <= %s"
+)
 _TALLY_UPSERT_SQL = (
     f"INSERT INTO {_TALLY} (player_id, draw_id, ballots) VALUES (%s, %s, %s) "  # noqa: S608
-    f"ON CONFLICT (player_id, draw_id) DO UPDATE SET ballots = {_TALLY}.ballots + "
-    f"excluded.ballots WHERE {_TALLY}.ballots + excluded.ballots <= %s RETURNING ballots"
+    f"{_TALLY_WITHIN_LIMIT} RETURNING ballots"
 )
 _BALLOTS_INSERT_SQL = (
     f"INSERT INTO {_BALLOT} ({', '.join(_BALLOT_SQL_COLUMNS)}) "  # noqa: S608
@@ -101,18 +112,14 @@ _BEARER_VALID = bearer_account_valid("u")
 @functools.lru_cache(maxsize=64)
 def _play_at_once_sql(*, bearer: bool, lines: int) -> str:
     """The one-statement play for a ticket of ``lines`` lines (one VALUES row each)."""
-    row = "(" + ", ".join(["%s"] * len(_AT_ONCE_BALLOT_COLUMNS)) + ")"
+    row = _values_row(len(_AT_ONCE_BALLOT_COLUMNS))
     account = f" AND {_BEARER_VALID}" if bearer else ""
     return (
-        "WITH lock AS MATERIALIZED (SELECT d.id, d.close_at "  # noqa: S608
-        f"FROM {_DRAW} d JOIN {_GAME} g ON g.id = d.game_id JOIN {_USER} u ON u.id = %s "
-        "WHERE d.game_id = %s AND d.date = %s AND d.status = %s AND d.close_at > %s "
-        f"AND {_RULES_UNCHANGED} AND {_NO_OWN_LIMITS}{account} "
-        "FOR SHARE OF d FOR NO KEY UPDATE OF u), "
+        f"WITH lock AS MATERIALIZED (SELECT d.id, d.close_at {_PLAY_LOCK_FROM} "  # noqa: S608
+        "AND d.status = %s AND d.close_at > %s "
+        f"AND {_RULES_UNCHANGED} AND {_NO_OWN_LIMITS}{account} {_PLAY_LOCKS}), "
         f"tally AS (INSERT INTO {_TALLY} (player_id, draw_id, ballots) "
-        "SELECT %s, lock.id, %s FROM lock "
-        f"ON CONFLICT (player_id, draw_id) DO UPDATE SET ballots = {_TALLY}.ballots + "
-        f"excluded.ballots WHERE {_TALLY}.ballots + excluded.ballots <= %s RETURNING draw_id), "
+        f"SELECT %s, lock.id, %s FROM lock {_TALLY_WITHIN_LIMIT} RETURNING draw_id), "
         f"ins AS (INSERT INTO {_BALLOT} ({', '.join(_BALLOT_SQL_COLUMNS)}) "
         "SELECT v.column1, v.column2, tally.draw_id, v.column3, v.column4, v.column5 "
         f"FROM (VALUES {', '.join([row] * lines)}) AS v, tally RETURNING id, uuid) "
@@ -162,7 +169,26 @@ def _play_lock_columns() -> list[Expression]:
 
 
 _BALLOT_COLUMNS = ("uuid", "player", "draw", "numbers", "created_at", "quick_pick")
-_VALUES_ROW = "(" + ", ".join(["%s"] * len(_BALLOT_COLUMNS)) + ")"
+# The one-statement play sends the same values but the draw's id, which comes from its lock.
+_AT_ONCE_BALLOT_COLUMNS = tuple(name for name in _BALLOT_COLUMNS if name != "draw")
+
+
+def _values_row(columns: int) -> str:
+    return "(" + ", ".join(["%s"] * columns) + ")"
+
+
+def _db_values(ballots: list[Ballot], fields: "list[Field[Any, Any]]") -> list[Any]:
+    """The ballots' values for the columns of ``fields``, row after row, as the ORM saves them."""
+    return [f.get_db_prep_save(getattr(b, f.attname), connection) for b in ballots for f in fields]
+
+
+def _stored(ballots: list[Ballot], ids: dict[UUID, int]) -> list[Ballot]:
+    """The ballots as rows just inserted: their ids (by uuid), saved to this connection."""
+    for ballot in ballots:
+        ballot.pk = ids[ballot.uuid]
+        ballot._state.adding = False
+        ballot._state.db = connection.alias
+    return ballots
 
 
 def insert_within_limit(
@@ -175,12 +201,8 @@ def insert_within_limit(
         Ballot(player=player, draw=draw, numbers=text, created_at=now, quick_pick=q)
         for text, q in zip(numbers, quick, strict=True)
     ]
-    by_name = {field.name: field for field in Ballot._meta.concrete_fields}
-    fields = [by_name[name] for name in _BALLOT_COLUMNS]
-    params = [
-        f.get_db_prep_save(getattr(b, f.attname), connection) for b in ballots for f in fields
-    ]
-    rows = ", ".join([_VALUES_ROW] * len(ballots))
+    params = _db_values(ballots, [rawsql.field(Ballot, name) for name in _BALLOT_COLUMNS])
+    rows = ", ".join([_values_row(len(_BALLOT_COLUMNS))] * len(ballots))
     tally = [params[1], params[2], len(ballots), limit]  # player, draw, lines, limit
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -191,13 +213,7 @@ def insert_within_limit(
                 return None
             cursor.execute(_BALLOTS_INSERT_SQL.format(rows=rows), params)
         ids = {UUID(str(uuid_)): pk for pk, uuid_ in cursor.fetchall()}
-    if not ids:
-        return None
-    for ballot in ballots:
-        ballot.pk = ids[ballot.uuid]
-        ballot._state.adding = False
-        ballot._state.db = connection.alias
-    return ballots
+    return _stored(ballots, ids) if ids else None
 
 
 def play_at_once(
@@ -207,18 +223,16 @@ def play_at_once(
     ``game`` as this process knows it: its ballots, or None when the statement found a reason
     not to insert them (the long way then tells which)."""
     now = timezone.now()  # the instant the ballots count, if the draw is still open then
-    bearer = isinstance(player, Claims)
     player_id = player.user_id if isinstance(player, Claims) else player.pk
     ballots = [
         Ballot(player_id=player_id, numbers=text, created_at=now, quick_pick=q)
         for text, q in zip(texts, quick, strict=True)
     ]
-    fields = _at_once_ballot_fields()
-    values = [
-        f.get_db_prep_save(getattr(b, f.attname), connection) for b in ballots for f in fields
-    ]
+    values = _db_values(ballots, _at_once_ballot_fields())
     player_pk = User._meta.pk.get_db_prep_value(player_id, connection)
     adapt = connection.ops.adapt_datetimefield_value
+    # A bearer's account is checked against the token's issued_at (accounts.auth.user_for).
+    issued = [adapt(player.issued_at)] if isinstance(player, Claims) else []
     params = [
         player_pk,
         game.pk,
@@ -226,13 +240,13 @@ def play_at_once(
         DrawStatus.OPEN.value,
         adapt(now),
         *rules_of(game),
-        *([adapt(player.issued_at)] if isinstance(player, Claims) else []),
+        *issued,
         player_pk,
         len(ballots),
         game.max_ballots_per_player,
         *values,
     ]
-    sql = _play_at_once_sql(bearer=bearer, lines=len(ballots))
+    sql = _play_at_once_sql(bearer=bool(issued), lines=len(ballots))
     rows = rawsql.fetch(sql, params, _play_at_once_columns())
     if not rows:
         return None
@@ -243,17 +257,9 @@ def play_at_once(
         [draw_pk, game.pk, day, DrawStatus.OPEN.value, close_at],
     )
     draw.game = game  # the answer reads draw.game.slug: no query after COMMIT
-    ids = {uuid_: pk for pk, uuid_, _, _ in rows}
     for ballot in ballots:
         ballot.draw = draw
-        ballot.pk = ids[ballot.uuid]
-        ballot._state.adding = False
-        ballot._state.db = connection.alias
-    return ballots
-
-
-# The ballot columns the one-statement play sends as values (the draw's id comes from its lock).
-_AT_ONCE_BALLOT_COLUMNS = ("uuid", "player", "numbers", "created_at", "quick_pick")
+    return _stored(ballots, {uuid_: pk for pk, uuid_, _, _ in rows})
 
 
 @functools.cache
