@@ -220,6 +220,11 @@ def test_a_player_changes_their_password_and_resets_a_forgotten_one(stack):
     for query in ("", "?page=9", "?won=false"):
         listed = stack.http("GET", f"/api/v1/lotteries{query}", token=old)
         assert listed.status == 401, listed.body
+    # gunicorn's access line (core.gunicorn_logging), one per request, in gunicorn's format.
+    access = stack.logs["web"].read_text()
+    assert '"GET /api/v1/lotteries?won=false HTTP/1.1" 401 ' in access
+    assert access.count('"POST /api/v1/lotteries HTTP/1.1" 201 ') >= 4
+    assert "Error handling request" not in access and "Traceback" not in access
 
     answers = [
         stack.http("POST", "/api/v1/users/password-reset", {"email": address})
